@@ -6,7 +6,9 @@ of a write can leave part of a gzip member at the end. ``warcio check`` does not
 that; ``gzip -t`` and replay tools do. Mending walks the gzip members from the start,
 keeps every member that decompresses completely (CRC checked by zlib) and holds exactly
 one whole WARC record, truncates the file after the last such member and renames it to
-its final ``.warc.gz`` name. Run it before a crawl starts writing into the directory.
+its final ``.warc.gz`` name. The writer appends each exchange as a response (or revisit)
+followed by its request, so a response left without its request is cut too: a mended file
+holds whole exchanges only. Run it before a crawl starts writing into the directory.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ OPEN_SUFFIX = ".open"
 READ_SIZE = 1 << 20
 HEADER_LIMIT = 1 << 16
 CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+WARC_TYPE = re.compile(rb"^warc-type:[ \t]*(\w+)", re.IGNORECASE | re.MULTILINE)
+#: Record types the writer always follows with their request record.
+OPENS_EXCHANGE = frozenset({b"response", b"revisit"})
 
 
 @dataclass(frozen=True)
@@ -86,20 +91,26 @@ def mend_file(open_path: str | os.PathLike) -> MendReport:
 
 
 def last_whole_record_end(path: str | os.PathLike) -> tuple[int, int]:
-    """Count the leading whole records of a gzipped WARC file and where the last one ends:
-    ``(records, end_offset)``."""
+    """Count the leading whole records of a gzipped WARC file that end on a whole exchange,
+    and where the last one ends: ``(records, end_offset)``."""
     records = end = 0
+    pending_exchange = False
     with open(path, "rb") as stream:
-        for member_end, whole in iter_gzip_members(stream):
-            if not whole:
+        for member_end, record_type in iter_gzip_members(stream):
+            if record_type is None:
                 break
-            records, end = records + 1, member_end
+            if record_type in OPENS_EXCHANGE:
+                pending_exchange = True
+                continue
+            records += 2 if pending_exchange else 1
+            end, pending_exchange = member_end, False
     return records, end
 
 
-def iter_gzip_members(stream) -> Iterator[tuple[int, bool]]:
-    """Walk gzip members: yield ``(end_offset, holds_one_whole_warc_record)`` for each
-    member that decompresses completely; stop at the first one that does not."""
+def iter_gzip_members(stream) -> Iterator[tuple[int, bytes | None]]:
+    """Walk gzip members: yield ``(end_offset, warc_type)`` for each member that
+    decompresses completely, ``warc_type`` (lower case) being None unless the member holds
+    exactly one whole WARC record; stop at the first member that does not decompress."""
     offset = 0
     pending = b""
     while True:
@@ -123,7 +134,7 @@ def iter_gzip_members(stream) -> Iterator[tuple[int, bool]]:
             if not data:
                 return
         offset += consumed
-        yield offset, checker.is_whole_record()
+        yield offset, checker.whole_record_type()
 
 
 class _RecordChecker:
@@ -141,14 +152,17 @@ class _RecordChecker:
         self.total += len(data)
         self.tail = (self.tail + data)[-4:]
 
-    def is_whole_record(self) -> bool:
+    def whole_record_type(self) -> bytes | None:
+        """The record's WARC-Type if the member held exactly one whole record, else None."""
         if not self.head.startswith(b"WARC/"):
-            return False
+            return None
         header_end = self.head.find(b"\r\n\r\n")
         if header_end < 0:
-            return False
-        match = CONTENT_LENGTH.search(self.head[:header_end])
-        if not match:
-            return False
-        expected = header_end + 4 + int(match.group(1)) + 4
-        return self.total == expected and self.tail == b"\r\n\r\n"
+            return None
+        length = CONTENT_LENGTH.search(self.head[:header_end])
+        record_type = WARC_TYPE.search(self.head[:header_end])
+        if not length or not record_type:
+            return None
+        expected = header_end + 4 + int(length.group(1)) + 4
+        whole = self.total == expected and self.tail == b"\r\n\r\n"
+        return record_type.group(1).lower() if whole else None

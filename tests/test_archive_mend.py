@@ -43,7 +43,10 @@ def warcio_checker_exit(path) -> int:
 
 
 def expected_records(ends, cut):
-    return sum(1 for end in ends if end <= cut)
+    """Whole records up to the cut, less a response whose request was cut off: the file
+    is warcinfo, then (response, request) pairs."""
+    whole = sum(1 for end in ends if end <= cut)
+    return whole - 1 if whole % 2 == 0 else whole
 
 
 def test_whole_file_layout(whole_file):
@@ -59,7 +62,7 @@ def test_mend_at_every_offset_of_the_last_exchange(whole_file, tmp_path):
         open_path = cut_copy(whole_file, tmp_path, cut)
         (report,) = mend_open_files(tmp_path)
         records = expected_records(ends, cut)
-        kept = max(end for end in ends if end <= cut)
+        kept = ends[records - 1]
         assert report.records == records, cut
         assert report.kept_bytes == kept
         assert report.removed_bytes == cut - kept
