@@ -28,10 +28,15 @@ NETWORK_DOMAINS: frozenset[str] = frozenset(
 REQUISITE_DOMAINS: frozenset[str] = frozenset({"spxdaily.com"})
 
 #: Article URLs, both eras: `/reports/<Title_Words>_999.html` (a few lack `_999`)
-#: and the 1999-2005 `/news/<topic>-<yy><letters>.html`.
+#: and the 1999-2005 `/news/<topic>-<yy><letters>.html` (topics may hold hyphens:
+#: `/news/nuclear-blackmarket-02c.html`).
 ARTICLE_PATH = re.compile(
-    r"^/(?:reports/[A-Za-z0-9][A-Za-z0-9_\-]*\.html|news/[a-z0-9]+-\d{2}[a-z]+\.html)$"
+    r"^/(?:reports/[A-Za-z0-9][A-Za-z0-9_\-]*\.html"
+    r"|news/[a-z0-9]+(?:-[a-z0-9]+)*-\d{2}[a-z]+\.html)$"
 )
+
+#: A cheap test every article URL passes (a pre-filter for links before ARTICLE_PATH).
+ARTICLE_URL_HINT = re.compile(r"/(?:reports|news)/[^/]+\.html")
 
 #: The site feed is named after the site: `/spacewar.xml`, `/spacedaily.xml`.
 FEED_PATH_TEMPLATE = "/{name}.xml"
@@ -62,3 +67,125 @@ def start_urls(site: str) -> list[str]:
     base = f"http://{canonical_host(site)}"
     name = site.split(".")[0]
     return [base + HOME_PATH, base + FEED_PATH_TEMPLATE.format(name=name)]
+
+
+# --------------------------------------------------------------------------------------
+# Layout knowledge, for the extractor. The network's story pages come in two eras:
+#
+# * 2007-2013 table layout: no semantic container; the headline, byline and dateline
+#   sit in `<span>`s (or `<b>`/`<font>` runs) of a table cell, `<p>`s are often left
+#   unclosed, and the story is surrounded by newsletter boxes, per-site headline lists,
+#   Related Links, a teaser of another story and a copyright footer.
+# * current layout: `<h1>Title<br></h1>`, the dateline in `<span class="BHS">`, the body
+#   between the `<!--body-2-incontainer.php-->` and `<!--RELATED LINKS-->` comments,
+#   with iframe and `<center>` ads inside it.
+#
+# In both, the story reads: headline, photo caption, byline ("by Staff Writers"),
+# dateline ("Luxembourg (AFP) April 24, 2007"), body, zero or more "earlier related
+# report" sub-stories (marker, headline, body opening with an inline dateline
+# "Warsaw (AFP) April 24 - ..."), then the end of the story: a "Source: ..." line,
+# "Email This Article", "Related Links" or the RELATED LINKS comment.
+# What follows describes those landmarks; crawler.extraction applies it.
+# --------------------------------------------------------------------------------------
+
+#: Language of every site of the network.
+LANGUAGE = "en"
+
+#: Elements that can hold the headline: `<h1>` in the current layout, a title-like
+#: span/bold/font run in the table layout (class names vary between variants, so none
+#: are named). The headline is the last such element before the dateline that is not
+#: the byline or a photo caption; one whose text is part of the page's `<title>` (or
+#: og:title) is preferred.
+HEADLINE_TAGS: frozenset[str] = frozenset(
+    {"h1", "h2", "h3", "span", "b", "strong", "font", "div", "td", "p", "a"}
+)
+HEADLINE_MAX_CHARS = 250
+#: How far back from the dateline (in elements) the headline may be.
+HEADLINE_LOOKBACK = 60
+#: How many datelines (in page order) may be tried to find the story's: a ticker or
+#: teaser with a dateline may sit above the story.
+DATELINE_CANDIDATES = 4
+
+#: Elements short enough to be a landmark line (dateline, byline, marker, source line):
+#: a leaf-ish element of the story column whose whole text is one line.
+LANDMARK_TAGS: frozenset[str] = frozenset(
+    {"span", "b", "strong", "i", "em", "font", "p", "div", "td", "h2", "h3", "h4", "h5",
+     "h6", "a", "center", "small"}
+)
+LANDMARK_MAX_CHARS = 160
+
+#: The byline: "by Staff Writers", "By Issam AHMED" (group 1 is the name).
+BYLINE = re.compile(r"^\s*by\s+(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
+
+#: Months as the datelines spell them ("April", "Apr", "Apr.", "Sept").
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+_PLACE = r"(?P<place>[^()\n]{1,80}?)"
+_AGENCY = r"\((?P<agency>[A-Za-z][^()\n]{0,40})\)"
+_DATE = r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})"
+
+#: A story's dateline line: "[Place ](AGENCY) Month D[D], YYYY" — "Luxembourg (AFP)
+#: April 24, 2007", "(UPI) Apr 2, 2013", "Paris, France (SPX) Mar 17, 2025",
+#: "Moscow (RIA Novosti) Apr 25, 2007".
+DATELINE = re.compile(
+    rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE},?\s+(?P<year>\d{{4}})\s*$"
+)
+
+#: The dateline opening a related report's (or a teaser's) first paragraph:
+#: "Warsaw (AFP) April 24 - Washington is open ..." (the year is often missing).
+INLINE_DATELINE = re.compile(
+    rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?\s*[-\u2013\u2014]+\s*"
+)
+
+#: The line that opens each "earlier related report" sub-story.
+RELATED_REPORT_MARKER = re.compile(
+    r"^\s*(?:an\s+)?(?:earlier\s+)?related\s+reports?\s*:?\s*$", re.IGNORECASE
+)
+
+#: The source line closing a story: "Source: Agence France-Presse" (group 1 is the name).
+SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
+
+#: Lines that end the story (after the source line, if any).
+STORY_END_LINE = re.compile(
+    r"^\s*(?:Email\s+This\s+Article|Related\s+Links|Share\s+this\s+article"
+    r"|Comment\s+(?:on\s+)?this\s+article.*)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+#: HTML comments the current layout frames the story body with.
+BODY_START_COMMENT = re.compile(r"body-\d+-incontainer", re.IGNORECASE)
+BODY_END_COMMENT = re.compile(r"^\s*RELATED\s+LINKS\s*$", re.IGNORECASE)
+
+#: Boilerplate blocks that can sit inside the story region: scripts, forms (newsletter
+#: boxes), empty `<center>` ad slots, and any small block holding an ad frame (an
+#: iframe, `<ins>`, embed or script) with at most a short label ("Advertisement").
+BOILERPLATE_XPATH = (
+    ".//script | .//style | .//noscript | .//form | .//object | .//embed | .//ins"
+    " | .//center[not(normalize-space())]"
+    " | .//*[self::center or self::div or self::p or self::span or self::td or self::aside]"
+    "[.//iframe or .//ins or .//script or .//embed][string-length(normalize-space()) < 40]"
+    " | .//iframe"
+)
+
+#: Photos and their captions: the smallest block around an image whose text is short is
+#: a figure (image + caption) and goes as a whole; a short non-paragraph block right
+#: after a bare image (line breaks between) is its caption.
+CAPTION_MAX_CHARS = 400
+CAPTION_TAGS: frozenset[str] = frozenset(
+    {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
+)
+FIGURE_TAGS: frozenset[str] = frozenset(
+    {"figure", "div", "p", "table", "td", "tr", "center", "span", "a"}
+)

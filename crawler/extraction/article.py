@@ -1,0 +1,214 @@
+"""One response in, one article (or None) out: the extractor's entry point.
+
+Pure and picklable, so it runs the same in a worker process of the crawl and in
+``news-archive extract``: :func:`extract_response` takes the URL, status, headers and
+payload exactly as archived (still content-encoded) and says what it found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import etree, html
+
+from crawler.extraction import text as textwork
+from crawler.extraction.dateline import infer_year, parse_dateline, split_inline_dateline
+from crawler.extraction.decoding import UndecodableBody, content_decode, decode_html
+from crawler.extraction.story import StoryRegion, line_text, locate_story
+from crawler.sites import spacedaily as profile
+
+PROFILE_NAME = "spacedaily"
+GENERIC_NAME = "generic"
+
+#: What an extraction ended as. "fallback" and "no_body" are layout drift: a page on
+#: an article URL of a profiled site where the profile did not find the story.
+ARTICLE, GENERIC, FALLBACK, NO_BODY, NOT_ARTICLE = (
+    "article", "generic", "fallback", "no_body", "not_article",
+)
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_TEXT_NODES = etree.XPath(".//text()")
+_HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
+                        re.IGNORECASE)
+_LANG_SCAN_CHARS = 4096
+_BINARY_SNIFF_BYTES = 2048
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The outcome of one response: ``article`` is None unless outcome is an article."""
+
+    outcome: str
+    article: dict | None = None
+    reason: str | None = None
+
+
+def extract_article(
+    url: str, headers: list[tuple[str, str]], body: bytes, status: int = 200
+) -> dict | None:
+    """The article fields of one response, or None for anything that is not a story."""
+    return extract_response(url, status, headers, body).article
+
+
+def extract_response(
+    url: str, status: int, headers: list[tuple[str, str]], payload: bytes
+) -> Extraction:
+    """Extract one archived response (payload still content-encoded)."""
+    if status != 200:
+        return Extraction(NOT_ARTICLE, reason=f"status {status}")
+    content_type = _header(headers, "content-type")
+    if content_type and content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
+        return Extraction(NOT_ARTICLE, reason=f"not HTML ({content_type})")
+    host, path = _host_and_path(url)
+    profiled = profile.is_network_host(host)
+    if profiled and not profile.is_article_path(path):
+        return Extraction(NOT_ARTICLE, reason="not an article URL")
+    try:
+        body = content_decode(payload, _header(headers, "content-encoding"))
+    except UndecodableBody as error:
+        return Extraction(NOT_ARTICLE, reason=str(error))
+    if _looks_binary(body):
+        return Extraction(NOT_ARTICLE, reason="binary content")
+    page, encoding = decode_html(body, content_type)
+    if not profiled:
+        return _generic(page, url, encoding, GENERIC)
+    root = _parse(page)
+    region = locate_story(root) if root is not None else None
+    if region is None:
+        return _generic(page, url, encoding, FALLBACK)
+    article = _article_from_region(region, root, encoding)
+    if not article["text"]:
+        return Extraction(NO_BODY, reason="the profile found the story but no body text")
+    return Extraction(ARTICLE, article)
+
+
+def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
+    published = region.dateline.published
+    return {
+        "title": region.title,
+        "byline": region.byline,
+        "place": region.dateline.place,
+        "agency": region.dateline.agency,
+        "published": published,
+        "source": region.source,
+        "language": _language(root) or profile.LANGUAGE,
+        "text": "\n".join(textwork.fragment_paragraphs(region.body)),
+        "related_reports": [_related_report(fragment, published) for fragment in region.reports],
+        "encoding": encoding,
+        "profile": PROFILE_NAME,
+    }
+
+
+def _related_report(fragment, story_published: str | None) -> dict:
+    """Headline, dateline and text of one "earlier related report".
+
+    The dateline is either a line of its own with the year (current layout) or opens
+    the first paragraph without it: "Warsaw (AFP) April 24 - text" (table layout).
+    """
+    title = _take_leading_element(fragment, _is_report_headline)
+    dateline_line = _take_leading_element(fragment, lambda line: parse_dateline(line) is not None)
+    paragraphs = textwork.fragment_paragraphs(fragment)
+    if title is None and paragraphs:
+        title = paragraphs.pop(0)
+    dateline = parse_dateline(dateline_line) if dateline_line else None
+    if dateline is None and paragraphs:
+        year = int(story_published[:4]) if story_published else None
+        dateline, paragraphs[0] = split_inline_dateline(paragraphs[0], year)
+        paragraphs = [p for p in paragraphs if p]
+        if dateline is not None:
+            dateline = infer_year(dateline, story_published)
+    return {
+        "title": title,
+        "place": dateline.place if dateline else None,
+        "agency": dateline.agency if dateline else None,
+        "published": dateline.published if dateline else None,
+        "text": "\n".join(paragraphs),
+    }
+
+
+def _is_report_headline(line: str) -> bool:
+    return not profile.INLINE_DATELINE.match(line) and parse_dateline(line) is None
+
+
+def _take_leading_element(fragment, accept) -> str | None:
+    """Remove and return the line of the element holding the fragment's first text, if
+    that element holds nothing else and ``accept(line)``."""
+    for text in _TEXT_NODES(fragment):
+        if not text.strip():
+            continue
+        element = text.getparent()
+        if text.is_tail or element is fragment:
+            return None
+        line = line_text(element)
+        parent = element.getparent()
+        while parent is not None and parent is not fragment and line_text(parent) == line:
+            element, parent = parent, parent.getparent()
+        if not accept(line):
+            return None
+        element.drop_tree()
+        return line
+    return None
+
+
+def _generic(page: str, url: str, encoding: str, outcome: str) -> Extraction:
+    document = textwork.generic_extraction(page, url)
+    if document is None:
+        reason = "no story text found"
+        return Extraction(NO_BODY if outcome == FALLBACK else NOT_ARTICLE, reason=reason)
+    article = {
+        "title": document.get("title"),
+        "byline": document.get("author"),
+        "place": None,
+        "agency": None,
+        "published": document.get("date"),
+        "source": None,
+        "language": document.get("language") or _declared_language(page),
+        "text": "\n".join(textwork.split_paragraphs(document.get("text") or "")),
+        "related_reports": [],
+        "encoding": encoding,
+        "profile": GENERIC_NAME,
+    }
+    return Extraction(outcome, article, reason="generic extraction")
+
+
+def _parse(page: str):
+    page = _XML_DECLARATION.sub("", page, count=1)
+    if not page.strip():
+        return None
+    try:
+        return html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _language(root) -> str | None:
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    return lang.split("-")[0].lower() if lang else None
+
+
+def _declared_language(page: str) -> str | None:
+    """The `<html lang>` of a page we did not parse ourselves."""
+    match = _HTML_LANG.search(page[:_LANG_SCAN_CHARS])
+    return match.group(1).split("-")[0].lower() if match else None
+
+
+def _looks_binary(body: bytes) -> bool:
+    """NUL bytes or many control characters at the start: not a text document."""
+    head = body[:_BINARY_SNIFF_BYTES]
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > len(head) // 20
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)
+
+
+def _host_and_path(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return (parts.hostname or ""), parts.path or "/"

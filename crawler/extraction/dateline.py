@@ -1,0 +1,77 @@
+"""Datelines of the network's stories: "Paris, France (SPX) Mar 17, 2025" to fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from crawler.sites import spacedaily
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str | None
+    agency: str
+    published: str | None  # ISO date, None when the month/day make no date
+
+
+def parse_dateline(line: str) -> Dateline | None:
+    """A whole dateline line (with its year), or None if ``line`` is not one."""
+    match = spacedaily.DATELINE.match(_SPACES.sub(" ", line))
+    return _from_match(match, None) if match else None
+
+
+def split_inline_dateline(
+    paragraph: str, default_year: int | None
+) -> tuple[Dateline | None, str]:
+    """Split "Warsaw (AFP) April 24 - text" into the dateline and the text.
+
+    A dateline without a year takes ``default_year`` (the main story's), moved back one
+    year when that would put the report after the story (a December report quoted by a
+    January story).
+    """
+    match = spacedaily.INLINE_DATELINE.match(paragraph)
+    if not match:
+        return None, paragraph
+    return _from_match(match, default_year), paragraph[match.end():]
+
+
+def _from_match(match: re.Match[str], default_year: int | None) -> Dateline:
+    groups = match.groupdict()
+    place = _clean(groups.get("place"))
+    agency = _clean(groups["agency"]) or ""
+    month = spacedaily.MONTHS.get(groups["month"].lower().rstrip("."))
+    year = int(groups["year"]) if groups.get("year") else default_year
+    return Dateline(place=place, agency=agency, published=_iso(year, month, groups["day"]))
+
+
+def infer_year(report: Dateline, story_published: str | None) -> Dateline:
+    """Move a year-less inline dateline that lands after the story back one year."""
+    if not (report.published and story_published and report.published > story_published):
+        return report
+    year, rest = report.published[:4], report.published[4:]
+    return Dateline(report.place, report.agency, _iso_text(int(year) - 1, rest))
+
+
+def _iso(year: int | None, month: int | None, day: str) -> str | None:
+    if year is None or month is None:
+        return None
+    try:
+        return date(year, month, int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _iso_text(year: int, rest: str) -> str | None:
+    try:
+        return date.fromisoformat(f"{year:04d}{rest}").isoformat()
+    except ValueError:
+        return None
+
+
+def _clean(value: str | None) -> str | None:
+    value = _SPACES.sub(" ", value or "").strip(" ,;:-")
+    return value or None

@@ -1,0 +1,196 @@
+"""The Scrapy extension that turns archived responses into JSONL records during a crawl.
+
+It listens to ``crawler.signals.response_archived`` (sent once a response is in the
+WARC file), sends each article candidate to a pool of worker processes, and writes the
+finished records on the reactor thread. At ``spider_closed`` it waits for the work in
+flight, then merges the run's captures into one record per story
+(``OUT/jsonl/<run-id>.jsonl``, see :mod:`crawler.extraction.records`).
+
+Settings:
+
+- ``EXTRACTION_ENABLED`` (default True).
+- ``EXTRACTION_JOBS``: worker processes (default 0 = one per available core).
+- ``EXTRACTION_MAX_IN_FLIGHT``: captures queued in the pool before the engine is
+  paused until half of them are done (default 0 = 8 per worker): memory stays flat.
+- ``ARCHIVE_DIR``, ``ARCHIVE_RUN_ID``: where the JSONL goes and what it is named.
+
+Stats: ``extraction/<outcome>`` per outcome (article, not_article, fallback, no_body,
+generic), ``extraction/errors``, ``extraction/records``, and ``extraction/drift``: pages
+on article URLs where the profile found no story (layout drift), warned about at close.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer, threads
+
+from archive.jsonl import JsonlWriter
+from crawler import signals as archive_signals
+from crawler.extraction.article import FALLBACK, NO_BODY
+from crawler.extraction.pool import (
+    Capture,
+    Outcome,
+    default_jobs,
+    is_candidate,
+    make_pool,
+    process_capture,
+)
+from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, spool_path
+
+logger = logging.getLogger(__name__)
+
+DRIFT_OUTCOMES = frozenset({FALLBACK, NO_BODY})
+
+
+class ExtractionExtension:
+    def __init__(self, crawler, jsonl_path: Path, jobs: int, max_in_flight: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.jsonl_path = jsonl_path
+        self.jobs = jobs
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+        self.paused = False
+        self.pool = None
+        self.writer: JsonlWriter | None = None
+        self._drained: defer.Deferred | None = None
+        self._drift_examples: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("EXTRACTION_ENABLED", True):
+            raise NotConfigured("EXTRACTION_ENABLED is off")
+        run_id = settings.get("ARCHIVE_RUN_ID")
+        if not run_id:
+            raise NotConfigured("ARCHIVE_RUN_ID is not set")
+        jobs = settings.getint("EXTRACTION_JOBS", 0) or default_jobs()
+        max_in_flight = settings.getint("EXTRACTION_MAX_IN_FLIGHT", 0) or 8 * jobs
+        path = Path(settings.get("ARCHIVE_DIR") or "archive-out") / "jsonl" / f"{run_id}.jsonl"
+        extension = cls(crawler, path, jobs, max_in_flight)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(
+            extension.response_archived, signal=archive_signals.response_archived
+        )
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        self._finalize_leftover_spools()
+        self.pool = make_pool(self.jobs)
+        self.writer = JsonlWriter(spool_path(self.jsonl_path))
+
+    def _finalize_leftover_spools(self) -> None:
+        """A run killed before its end left its captures in a spool: finish its JSONL."""
+        own = spool_path(self.jsonl_path)
+        for spool in sorted(self.jsonl_path.parent.glob("*" + SPOOL_SUFFIX)):
+            if spool != own:
+                final = finalize_spool(spool)
+                logger.warning("Finished the JSONL of an interrupted run: %s", final)
+
+    def response_archived(self, response, exchange, record, spider) -> None:
+        if self.pool is None or not is_candidate(
+            exchange.url, exchange.status, exchange.response_headers, exchange.truncated
+        ):
+            return
+        capture = Capture(
+            url=exchange.url,
+            status=exchange.status,
+            headers=list(exchange.response_headers),
+            payload=exchange.payload,
+            fetched_at=record.date,
+            warc={
+                "filename": record.filename,
+                "offset": record.offset,
+                "length": record.length,
+                "record_id": record.record_id,
+                "payload_digest": record.payload_digest,
+            },
+        )
+        self._submit(capture)
+
+    def _submit(self, capture: Capture) -> None:
+        from twisted.internet import reactor
+
+        try:
+            future = self.pool.submit(process_capture, capture)
+        except BrokenProcessPool:  # a worker died (out of memory?): start a fresh pool
+            logger.error("extraction worker pool broke; starting a new one")
+            self.stats.inc_value("extraction/pool_restarts")
+            self.pool = make_pool(self.jobs)
+            future = self.pool.submit(process_capture, capture)
+        self.in_flight += 1
+        if self.in_flight >= self.max_in_flight and not self.paused:
+            self.paused = True
+            self.crawler.engine.pause()
+        future.add_done_callback(lambda done: reactor.callFromThread(self._finished, done))
+
+    def _finished(self, future: Future) -> None:
+        self.in_flight -= 1
+        try:
+            outcome: Outcome = future.result()
+        except Exception:  # a worker crashed: count it, keep crawling
+            logger.exception("extraction failed")
+            self.stats.inc_value("extraction/errors")
+        else:
+            self._record(outcome)
+        if self.paused and self.in_flight <= self.max_in_flight // 2:
+            self.paused = False
+            self.crawler.engine.unpause()
+        if self.in_flight == 0 and self._drained is not None:
+            drained, self._drained = self._drained, None
+            drained.callback(None)
+
+    def _record(self, outcome: Outcome) -> None:
+        self.stats.inc_value(f"extraction/{outcome.outcome}")
+        if outcome.outcome in DRIFT_OUTCOMES:
+            self.stats.inc_value("extraction/drift")
+            if len(self._drift_examples) < 5:
+                self._drift_examples.append(outcome.url)
+        if outcome.record is not None:
+            self.writer.write(outcome.record)
+
+    async def spider_closed(self, spider, reason) -> None:
+        """Wait for the work in flight, then write the run's JSONL (Scrapy waits too)."""
+        if self.pool is None:
+            return
+        if self.in_flight:
+            self._drained = defer.Deferred()
+            await maybe_deferred_to_future(self._drained)
+        self.pool.shutdown(wait=False)
+        self.pool = None
+        self.writer.close()
+        final = await maybe_deferred_to_future(
+            threads.deferToThread(finalize_spool, self.writer.path, self.jsonl_path)
+        )
+        self.stats.set_value("extraction/records", _count_lines(final))
+        self.stats.set_value("extraction/jsonl", str(final))
+        self._warn_about_drift()
+
+    def _warn_about_drift(self) -> None:
+        drift = self.stats.get_value("extraction/drift", 0)
+        if not drift:
+            return
+        articles = self.stats.get_value("extraction/article", 0)
+        logger.warning(
+            "layout drift: on %d page(s) at article URLs the site profile found no story "
+            "(generic fallback: %d, no body: %d; profile worked on %d), e.g. %s. "
+            "The site may have changed its layout: check crawler/sites/.",
+            drift,
+            self.stats.get_value(f"extraction/{FALLBACK}", 0),
+            self.stats.get_value(f"extraction/{NO_BODY}", 0),
+            articles,
+            ", ".join(self._drift_examples),
+        )
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as lines:
+        return sum(1 for _ in lines)

@@ -1,0 +1,95 @@
+"""Extraction off the crawl's thread: picklable captures, worker processes.
+
+The crawl (``ExtractionExtension``) and ``news-archive extract`` both turn an archived
+response into a :class:`Capture`, run :func:`process_capture` on it in a worker
+process of :func:`make_pool` (spawned, so it is safe under Twisted's threads; each
+worker imports trafilatura once, in :func:`_start_worker`) and get back an
+:class:`Outcome` holding the finished JSONL record, if any.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from crawler.sites import spacedaily as profile
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """An archived response, as the extractor needs it (payload still content-encoded)."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    payload: bytes
+    fetched_at: datetime
+    warc: dict  # filename, offset, length, record_id, payload_digest
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one capture became: ``record`` is None unless it was an article."""
+
+    url: str
+    outcome: str
+    record: dict | None
+    reason: str | None
+
+
+def is_candidate(url: str, status: int, headers: list[tuple[str, str]],
+                 truncated: str | None = None) -> bool:
+    """Cheap test on the crawl's thread: could this response be an article page?
+
+    Non-200 answers, non-HTML, truncated payloads and network URLs that are not
+    article URLs (home pages, listings, feeds, images) are never sent to a worker.
+    """
+    if status != 200 or truncated:
+        return False
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if content_type and content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
+        return False
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return not profile.is_network_host(host) or profile.is_article_path(parts.path)
+
+
+def process_capture(capture: Capture) -> Outcome:
+    """Extract one capture and build its record (runs in a worker process)."""
+    from crawler.extraction.article import extract_response
+    from crawler.extraction.records import build_record
+
+    result = extract_response(capture.url, capture.status, capture.headers, capture.payload)
+    record = None
+    if result.article is not None:
+        record = build_record(
+            result.article, url=capture.url, status=capture.status,
+            fetched_at=capture.fetched_at, warc=capture.warc,
+        )
+    return Outcome(capture.url, result.outcome, record, result.reason)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def make_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` spawned worker processes, each with trafilatura imported."""
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+    )
+
+
+def _start_worker() -> None:
+    logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    import crawler.extraction.article  # noqa: F401  (trafilatura, lxml, compiled XPaths)

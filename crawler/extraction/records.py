@@ -1,0 +1,171 @@
+"""JSONL article records: assembly, story ids, and one record per story per run.
+
+The same story is often captured at several URLs in one run: the network publishes a
+story under the same ``/reports/<slug>.html`` on several of its sites. Records are
+therefore keyed by a story id that does not depend on the site:
+
+* ``id`` = SHA-1 (hex) of the URL path for a network article URL (``/reports/...``,
+  ``/news/...``), and of ``host-without-www + path + query`` for any other site. An id
+  stays the same across runs and across edits of the story (a changed story is a new
+  version of the same id).
+
+During a run every extracted capture is appended to a spool file
+(``<run-id>.jsonl.open``); when the run ends, :func:`finalize_spool` writes one record
+per id to ``<run-id>.jsonl``: the capture that comes first in WARC order (file name,
+then offset: the order the crawl archived them) gives every field, and ``urls`` lists
+the URL of every capture of that id in WARC order. If the copies differ (a sister site
+carrying an edited version), the first capture still wins: its ``warc`` pointer is
+the record its text came from. Memory stays flat: the merge holds an index of ids and
+offsets, not the records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.jsonl import JsonlWriter, repair_jsonl
+from crawler.sites import spacedaily as profile
+
+SCHEMA_VERSION = "1"
+SPOOL_SUFFIX = ".open"
+EXTRACTOR_NAME = "trafilatura"
+NEWS_ARCHIVE_VERSION = version("news-archive")
+TRAFILATURA_VERSION = version("trafilatura")
+
+#: Field order of a record (the JSON Schema lists the same fields).
+ARTICLE_FIELDS = (
+    "title", "byline", "place", "agency", "published", "source", "language", "text",
+    "related_reports", "encoding",
+)
+
+
+def story_id(url: str) -> str:
+    """Stable id of the story at ``url`` (see the module docstring)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    path = parts.path or "/"
+    if profile.is_network_host(host) and profile.is_article_path(path):
+        key = path
+    else:
+        key = profile.registered_domain(host) + path + (f"?{parts.query}" if parts.query else "")
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def warc_date(value: datetime) -> str:
+    """A WARC-Date as ISO 8601 UTC (``2026-01-02T03:04:05Z``, fraction kept if any)."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def build_record(
+    article: dict, *, url: str, status: int, fetched_at: datetime, warc: dict
+) -> dict:
+    """A JSONL record for one capture (``urls`` lists only this capture's URL)."""
+    host = urlsplit(url).hostname or ""
+    record = {
+        "id": story_id(url),
+        "url": url,
+        "urls": [url],
+        "site": profile.registered_domain(host),
+        "fetched_at": warc_date(fetched_at),
+        "status": status,
+    }
+    record.update({name: article[name] for name in ARTICLE_FIELDS})
+    record["warc"] = {
+        "filename": _final_name(warc["filename"]),
+        "offset": warc["offset"],
+        "length": warc["length"],
+        "record_id": warc["record_id"],
+        "payload_digest": warc["payload_digest"],
+    }
+    record["extractor"] = {
+        "name": EXTRACTOR_NAME,
+        "version": TRAFILATURA_VERSION,
+        "profile": article["profile"],
+        "news_archive": NEWS_ARCHIVE_VERSION,
+    }
+    return record
+
+
+def _final_name(filename: str) -> str:
+    name = os.path.basename(filename)
+    return name[: -len(SPOOL_SUFFIX)] if name.endswith(SPOOL_SUFFIX) else name
+
+
+def warc_order(record: dict) -> tuple[str, int]:
+    return record["warc"]["filename"], record["warc"]["offset"]
+
+
+def spool_path(final_path: str | os.PathLike) -> Path:
+    return Path(str(final_path) + SPOOL_SUFFIX)
+
+
+def merge_records(records: Iterable[dict]) -> list[dict]:
+    """One record per id from per-capture records, in memory (small inputs, tests)."""
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        groups.setdefault(record["id"], []).append(record)
+    return [_merged(group) for group in sorted(groups.values(), key=_group_order)]
+
+
+def _group_order(group: list[dict]) -> tuple[str, int]:
+    return min(warc_order(record) for record in group)
+
+
+def _merged(group: list[dict]) -> dict:
+    group = sorted(group, key=warc_order)
+    first = dict(group[0])
+    first["urls"] = list(dict.fromkeys(record["url"] for record in group))
+    return first
+
+
+def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = None) -> Path:
+    """Merge a spool of per-capture records into the run's JSONL file and remove it.
+
+    Safe to call on the spool a crashed run left behind (a torn last line is
+    dropped). The final file is written under a temporary name and renamed, so it is
+    either complete or absent.
+    """
+    spool = Path(spool)
+    final = Path(final) if final is not None else spool.with_name(
+        spool.name[: -len(SPOOL_SUFFIX)]
+    )
+    repair_jsonl(spool)
+    index = _index_spool(spool)
+    partial = final.with_name(final.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with JsonlWriter(partial) as writer, open(spool, "rb") as lines:
+        for captures in sorted(index.values(), key=lambda c: c[0][0]):
+            lines.seek(captures[0][2])
+            record = json.loads(lines.readline())
+            record["urls"] = list(dict.fromkeys(url for _, url, _ in captures))
+            writer.write(record)
+    os.replace(partial, final)
+    spool.unlink()
+    return final
+
+
+def _index_spool(spool: Path) -> dict[str, list[tuple[tuple[str, int], str, int]]]:
+    """id -> [(warc order, url, line offset)], each list sorted in WARC order."""
+    index: dict[str, list[tuple[tuple[str, int], str, int]]] = {}
+    for offset, record in _spool_lines(spool):
+        index.setdefault(record["id"], []).append((warc_order(record), record["url"], offset))
+    for captures in index.values():
+        captures.sort()
+    return index
+
+
+def _spool_lines(spool: Path) -> Iterator[tuple[int, dict]]:
+    with open(spool, "rb") as lines:
+        offset = 0
+        for line in lines:
+            if line.strip():
+                yield offset, json.loads(line)
+            offset += len(line)

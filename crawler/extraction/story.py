@@ -1,0 +1,319 @@
+"""Find a story's landmarks in a page of the network, by structure.
+
+A story page reads: headline, caption, byline, dateline, body, zero or more "earlier
+related report" sub-stories, then an end landmark (source line, "Email This Article",
+"Related Links", the RELATED LINKS comment). :func:`locate_story` finds those landmarks
+in the lxml tree and cuts the body and each related report out as separate, cleaned
+fragments; everything outside them (navigation, sidebar lists, teaser, footer) is never
+looked at again. The patterns come from :mod:`crawler.sites.spacedaily`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.extraction.dateline import Dateline, parse_dateline
+from crawler.extraction.fragments import cut_between
+from crawler.sites import spacedaily as profile
+
+_BOILERPLATE = etree.XPath(profile.BOILERPLATE_XPATH)
+_IMAGES = etree.XPath(".//img")
+_TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
+_PAGE_TITLES = etree.XPath(
+    "//head/title/text() | //head/meta[@property='og:title' or @name='title']/@content"
+)
+_SPACES = re.compile(r"\s+")
+_BREAKS = frozenset({"br", "hr", "wbr"})
+
+
+@dataclass
+class StoryRegion:
+    """Landmarks of one story and the fragments holding its body and related reports."""
+
+    title: str
+    byline: str | None
+    dateline: Dateline
+    source: str | None
+    body: etree._Element
+    reports: list[etree._Element] = field(default_factory=list)
+
+
+def line_text(element: etree._Element) -> str:
+    """The element's text as one line (whitespace collapsed)."""
+    return _SPACES.sub(" ", element.text_content()).strip()
+
+
+def _short_line(element: etree._Element, limit: int = profile.LANDMARK_MAX_CHARS) -> str | None:
+    """The element's line of text if it is a short landmark-like element, else None."""
+    if not isinstance(element.tag, str):
+        return None
+    line = line_text(element)
+    return line if line and len(line) <= limit else None
+
+
+class _Page:
+    """The page's elements in document order, numbered once."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.nodes = list(root.iter())
+        self.order = {node: position for position, node in enumerate(self.nodes)}
+
+
+def locate_story(root: etree._Element) -> StoryRegion | None:
+    """The story of a page, or None when the page has no headline + dateline + end."""
+    page = _Page(root)
+    found = _find_head(page)
+    if found is None:
+        return None
+    dateline_element, dateline, bare, byline_before, headline = found
+    if bare:  # the dateline is the element's tail text: it is not part of the body
+        dateline_element.tail = None
+    byline_after = _byline_after(page, dateline_element)
+    body_start = _body_start(page, byline_after if byline_after is not None else dateline_element)
+    markers, end, source = _scan_story(page, body_start)
+    if end is None:
+        return None
+    starts = [body_start, *markers]
+    ends = [*markers, end]
+    fragments = [_clean(cut_between(s, e, root)) for s, e in zip(starts, ends, strict=True)]
+    byline_element = byline_after if byline_after is not None else byline_before
+    return StoryRegion(
+        title=line_text(headline),
+        byline=_byline_name(byline_element),
+        dateline=dateline,
+        source=source,
+        body=fragments[0],
+        reports=fragments[1:],
+    )
+
+
+def _find_head(page: _Page):
+    """(dateline element, dateline, bare, byline before it, headline) of the story.
+
+    The first dateline with a headline before it wins, unless a later one (among the
+    first few) has a headline that matches the page title: a ticker or teaser above
+    the story does not capture it.
+    """
+    first = None
+    for number, (element, dateline, bare) in enumerate(_datelines(page.root)):
+        if number == profile.DATELINE_CANDIDATES:
+            break
+        byline, headline, in_title = _find_headline(page, element, bare)
+        if headline is None:
+            continue
+        if in_title:
+            return element, dateline, bare, byline, headline
+        first = first or (element, dateline, bare, byline, headline)
+    return first
+
+
+def _datelines(root):
+    """(element, dateline, bare) for each dateline line in document order: a short
+    element whose whole text is a dateline, or (``bare``) a line of bare text that is
+    one, given as the element it follows (whose tail it is)."""
+    for text in _TEXT_WITH_PAREN(root):
+        owner = text.getparent()
+        if text.is_tail and (dateline := parse_dateline(text)) is not None:
+            yield owner, dateline, True
+            continue
+        element = owner.getparent() if text.is_tail else owner
+        for candidate in (element, element.getparent()):
+            if candidate is None:
+                break
+            line = _short_line(candidate)
+            if line is None:
+                break
+            dateline = parse_dateline(line)
+            if dateline is not None:
+                yield candidate, dateline, False
+                break
+
+
+def _find_headline(page: _Page, dateline_element, bare: bool):
+    """(byline, headline, headline is in the page title) before the dateline: walking
+    back from it, skip the byline and photo captions; prefer an element whose text is
+    part of the page title. A bare dateline comes after its element, which counts."""
+    titles = [_SPACES.sub(" ", t).strip() for t in _PAGE_TITLES(page.root)]
+    ancestors = set(dateline_element.iterancestors())
+    byline = None
+    fallback = None
+    position = page.order[dateline_element] + int(bare)
+    for node in reversed(page.nodes[max(0, position - profile.HEADLINE_LOOKBACK):position]):
+        if node in ancestors or node.tag not in profile.HEADLINE_TAGS:
+            continue
+        line = _short_line(node, profile.HEADLINE_MAX_CHARS)
+        if line is None or _is_inside_figure(node):
+            continue
+        if profile.BYLINE.match(line):
+            byline = byline if byline is not None else node
+            continue
+        if any(line in title for title in titles):
+            return byline, _outermost_with_same_text(node, line), True
+        fallback = fallback if fallback is not None else node
+    return byline, fallback, False
+
+
+def _outermost_with_same_text(node, line: str):
+    parent = node.getparent()
+    while parent is not None and parent.tag in profile.HEADLINE_TAGS and line_text(parent) == line:
+        node, parent = parent, parent.getparent()
+    return node
+
+
+def _is_inside_figure(node) -> bool:
+    """A caption: short text sharing a small block with an image, or right after one."""
+    return any(_IMAGES(block) for block in _figure_blocks(node)) or _follows_image(node)
+
+
+def _figure_blocks(node):
+    """``node`` and its ancestors as long as they could be one figure: a short block
+    with at most one child that has text (image + caption, nothing else)."""
+    for block in (node, *node.iterancestors()):
+        if block.tag not in profile.FIGURE_TAGS:
+            return
+        if len(line_text(block)) > profile.CAPTION_MAX_CHARS or _texts_in_children(block) > 1:
+            return
+        yield block
+
+
+def _texts_in_children(element) -> int:
+    return sum(1 for child in element if isinstance(child.tag, str) and line_text(child))
+
+
+def _follows_image(node) -> bool:
+    previous = node.getprevious()
+    while previous is not None and previous.tag in _BREAKS and not (previous.tail or "").strip():
+        previous = previous.getprevious()
+    return previous is not None and previous.tag == "img" and not (previous.tail or "").strip()
+
+
+def _byline_after(page: _Page, dateline_element):
+    """A byline right after the dateline (line breaks between, no text)."""
+    if (dateline_element.tail or "").strip():
+        return None
+    for node in page.nodes[page.order[dateline_element] + 1:]:
+        if _inside(node, dateline_element):
+            continue
+        if node.tag in _BREAKS or node.tag is etree.Comment:
+            if (node.tail or "").strip():
+                return None
+            continue
+        line = _short_line(node)
+        if line is not None and profile.BYLINE.match(line):
+            return node
+        return None
+    return None
+
+
+def _byline_name(element) -> str | None:
+    if element is None:
+        return None
+    match = profile.BYLINE.match(line_text(element))
+    return match.group(1) if match else None
+
+
+def _body_start(page: _Page, after):
+    """The current layout's body-start comment if it comes next, else ``after``."""
+    for node in page.nodes[page.order[after] + 1:]:
+        if _inside(node, after):
+            continue
+        if node.tag is etree.Comment and profile.BODY_START_COMMENT.search(node.text or ""):
+            return node
+        if node.tag in _BREAKS or node.tag is etree.Comment:
+            continue
+        return after
+    return after
+
+
+def _scan_story(page: _Page, body_start):
+    """Related-report markers, the end landmark and the source line after the start.
+
+    A landmark is a short element, or a bare line of text after a leaf element (its
+    tail: "<br>Source: AFP<br>"), which then stands for it. A bare marker's text is
+    removed so the report that follows does not begin with it.
+    """
+    markers: list[etree._Element] = []
+    for node in page.nodes[page.order[body_start] + 1:]:
+        if node.tag is etree.Comment:
+            if profile.BODY_END_COMMENT.match(node.text or ""):
+                return markers, node, None
+            if _bare_line(node) is None:
+                continue
+        if _inside(node, body_start) or any(_inside(node, marker) for marker in markers):
+            continue
+        for line, bare in _landmark_lines(node):
+            if profile.RELATED_REPORT_MARKER.match(line):
+                if bare:
+                    node.tail = None
+                markers.append(node)
+                break
+            if match := profile.SOURCE_LINE.match(line):
+                return markers, node, match.group(1)
+            if profile.STORY_END_LINE.match(line):
+                return markers, node, None
+    return markers, None, None
+
+
+def _landmark_lines(node):
+    """(line, bare) candidates of a node: its own short line, then its bare tail line."""
+    if node.tag in profile.LANDMARK_TAGS and (line := _short_line(node)) is not None:
+        yield line, False
+    if (line := _bare_line(node)) is not None:
+        yield line, True
+
+
+def _bare_line(node) -> str | None:
+    """The tail of a leaf element as one short line, if it is one."""
+    if len(node) or not (node.tail or "").strip():
+        return None
+    line = _SPACES.sub(" ", node.tail).strip()
+    return line if len(line) <= profile.LANDMARK_MAX_CHARS else None
+
+
+def _inside(node, ancestor) -> bool:
+    return any(parent is ancestor for parent in node.iterancestors())
+
+
+def _clean(fragment: etree._Element) -> etree._Element:
+    """Drop ads, scripts, forms, photos and their captions from a story fragment."""
+    for element in _BOILERPLATE(fragment):
+        _drop(element)
+    for image in _IMAGES(fragment):
+        if image.getparent() is not None:
+            _drop_figure(image, fragment)
+    return fragment
+
+
+def _drop_figure(image, fragment) -> None:
+    figure = None
+    for block in _figure_blocks(image.getparent()):
+        if block is fragment:
+            break
+        figure = block
+    if figure is not None:
+        _drop(figure)
+        return
+    caption = _caption_after(image)
+    if caption is not None:
+        _drop(caption)
+    _drop(image)
+
+
+def _caption_after(image):
+    if (image.tail or "").strip():
+        return None
+    following = image.getnext()
+    while following is not None and following.tag in _BREAKS and not (following.tail or "").strip():
+        following = following.getnext()
+    if following is None or following.tag not in profile.CAPTION_TAGS:
+        return None
+    return following if _short_line(following, profile.CAPTION_MAX_CHARS) else None
+
+
+def _drop(element) -> None:
+    if element.getparent() is not None:
+        element.drop_tree()

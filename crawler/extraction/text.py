@@ -1,0 +1,167 @@
+"""trafilatura, set up once per process for the two jobs it does here.
+
+* :func:`fragment_paragraphs`: the text of a story fragment the site profile has
+  already cut out and cleaned. Metadata detection is off (the profile parses the
+  fields), tables are kept, formatting and links are not, and the size thresholds are
+  lowered because a fragment is the story and nothing else.
+* :func:`generic_extraction`: pages of sites without a profile, with the setting that
+  scores best on public benchmarks (``favor_precision=True``, no comments).
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from importlib.metadata import version
+
+import trafilatura
+from lxml import etree, html
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
+
+TRAFILATURA_VERSION = version("trafilatura")
+
+_CONFIG = deepcopy(DEFAULT_CONFIG)
+_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread
+_CONFIG["DEFAULT"]["MIN_EXTRACTED_SIZE"] = "1"
+_CONFIG["DEFAULT"]["MIN_OUTPUT_SIZE"] = "1"
+
+_FRAGMENT_OPTIONS = Extractor(
+    config=_CONFIG, output_format="txt", fast=True, precision=False, recall=True,
+    comments=False, formatting=False, links=False, images=False, tables=True,
+    dedup=False, lang=None,
+)
+_TABLES = etree.XPath(".//table")
+_ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+_CELLS = etree.XPath("./td | ./th")
+_LISTS = etree.XPath(".//ul | .//ol")
+_ITEMS = etree.XPath("./li")
+_SPACES = re.compile(r"\s+")
+_DIVISION_TAGS = frozenset(
+    {"div", "center", "section", "article", "aside", "header", "footer", "main", "address"}
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+     "blockquote", "figure", "center", "section", "article", "aside", "header", "footer",
+     "pre", "form", "nav", "main", "address"}
+)
+_GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
+_GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
+
+
+def fragment_paragraphs(fragment: etree._Element) -> list[str]:
+    """The paragraphs of a cleaned story fragment, in reading order.
+
+    List items and table rows become one line each (cells joined by " | "), like
+    paragraphs, instead of trafilatura's Markdown-like "- item" and "| a | b |".
+    """
+    flatten_lists_and_tables(fragment)
+    wrap_loose_text(fragment)
+    document = _as_document(fragment)
+    text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
+    return split_paragraphs(text or "")
+
+
+def flatten_lists_and_tables(fragment: etree._Element) -> None:
+    """Rewrite each table row and list item of ``fragment`` as a `<p>` of its own."""
+    for table in reversed(_TABLES(fragment)):  # innermost first
+        rows = [" | ".join(_cell_text(cell) for cell in _CELLS(row)) for row in _ROWS(table)]
+        _replace_with_paragraphs(table, [row for row in rows if row.strip(" |")])
+    for listing in reversed(_LISTS(fragment)):
+        _replace_with_paragraphs(listing, [_cell_text(item) for item in _ITEMS(listing)])
+
+
+def wrap_loose_text(fragment: etree._Element) -> None:
+    """Put text that sits loose between blocks (the tail of a table, a paragraph left
+    unclosed before a `<div>`) into `<p>`s of its own, and make divisions that hold
+    only text paragraphs: trafilatura drops such text in some contexts."""
+    blocks = _block_elements(fragment)
+    for element in list(blocks):
+        if any(child in blocks for child in element):
+            _wrap_runs(element, blocks)
+        elif element.tag in _DIVISION_TAGS:
+            element.tag = "p"  # a division holding only text is a paragraph
+
+
+def _block_elements(fragment: etree._Element) -> set:
+    """Block-level elements, and inline ones that hold a block (`<font>` around `<p>`s)."""
+    blocks = set()
+    for element in reversed(list(fragment.iter())):
+        if element.tag in _BLOCK_TAGS or any(child in blocks for child in element):
+            blocks.add(element)
+    return blocks
+
+
+def _wrap_runs(container: etree._Element, blocks: set) -> None:
+    children = list(container)
+    leading, container.text = container.text, None
+    for child in children:
+        container.remove(child)
+    run: list[etree._Element] = []
+    for child in children:
+        if child in blocks:
+            _append_run(container, leading, run)
+            leading, child.tail, run = child.tail, None, []
+            container.append(child)
+        else:
+            run.append(child)
+    _append_run(container, leading, run)
+
+
+def _append_run(container: etree._Element, leading: str | None, run: list) -> None:
+    """Append inline content to ``container``: wrapped in a `<p>` if it has text."""
+    has_text = (leading or "").strip() or any(
+        (isinstance(e.tag, str) and e.text_content().strip()) or (e.tail or "").strip()
+        for e in run
+    )
+    if has_text:
+        paragraph = etree.SubElement(container, "p")
+        paragraph.text = leading
+        paragraph.extend(run)
+        return
+    if len(container):
+        container[-1].tail = leading
+    else:
+        container.text = leading
+    container.extend(run)
+
+
+def _cell_text(element: etree._Element) -> str:
+    return _SPACES.sub(" ", element.text_content()).strip()
+
+
+def _replace_with_paragraphs(element: etree._Element, lines: list[str]) -> None:
+    block = html.Element("div")
+    for line in lines:
+        if line:
+            etree.SubElement(block, "p").text = line
+    block.tail = element.tail
+    element.getparent().replace(element, block)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _as_document(fragment: etree._Element) -> html.HtmlElement:
+    """Wrap a fragment as `<html><body><article>` so it is read as one main text."""
+    document = html.Element("html")
+    body = etree.SubElement(document, "body")
+    article = etree.SubElement(body, "article")
+    if fragment.tag in ("html", "body"):
+        article.text = fragment.text
+        article.extend(list(fragment))
+    else:
+        article.append(fragment)
+    return document
+
+
+def generic_extraction(page: str, url: str) -> dict | None:
+    """trafilatura on a whole page of a site we have no profile for."""
+    document = trafilatura.bare_extraction(
+        page, url=url, favor_precision=True, include_comments=False, include_tables=True,
+        with_metadata=True, config=_GENERIC_CONFIG,
+    )
+    if document is None:
+        return None
+    fields = document.as_dict()
+    return fields if (fields.get("text") or "").strip() else None
