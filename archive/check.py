@@ -4,43 +4,86 @@
 :func:`check_warc` also checks that every gzip member is whole and holds one record, that
 the file opens with a warcinfo record every other record names, that records are
 WARC/1.1, that no response stores a ``Transfer-Encoding`` header over its de-chunked
-payload, and that every request record has its response (``WARC-Concurrent-To``).
+payload, and that requests and responses come in pairs (``WARC-Concurrent-To``).
+
+:func:`check_jsonl` checks a JSONL file of article records: every line parses, is valid
+against the JSON Schema (``archive/schema/article-v1.json``) and points (``warc``) at a
+response or revisit record that exists at that offset, with the stated id, length, URL
+and payload digest. :func:`check_paths` checks archive directories and single files.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
+from archive.reader import RecordNotFound, read_record
+from archive.records import payload_digest
 
 WARC_VERSION = "WARC/1.1"
 HTTP_RECORD_TYPES = frozenset({"response", "revisit"})
+ARTICLE_SCHEMA = "article-v1.json"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a WARC file; ``offset`` is the record's (None: whole file)."""
+    """One thing wrong with a file: in a WARC file ``offset`` is the record's (None: the
+    whole file); in a JSONL file ``line`` is the line number (1-based)."""
 
     path: str
     offset: int | None
     record_id: str | None
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = f"offset {self.offset}" if self.offset is not None else "file"
+        if self.line is not None:
+            where = f"line {self.line}"
+        else:
+            where = f"offset {self.offset}" if self.offset is not None else "file"
         return f"{self.path}: {where}: {self.message}"
+
+
+def check_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list[Problem]]]:
+    """Check archive directories (every closed WARC file, then every finished JSONL file
+    in them) and single WARC or JSONL files; yields each file checked with its problems."""
+    for given in map(Path, paths):
+        if given.is_dir():
+            archive = ArchiveDir(given)
+            warcs, jsonls = archive.warc_files(), archive.jsonl_files()
+            if not warcs and not jsonls:
+                yield given, [Problem(str(given), None, None, "no WARC or JSONL files in it")]
+            for warc in warcs:
+                yield warc, check_warc(warc)
+            for jsonl in jsonls:
+                yield jsonl, check_jsonl(jsonl, archive)
+        elif not given.is_file():
+            yield given, [Problem(str(given), None, None, "no such file or directory")]
+        elif given.name.endswith((*WARC_SUFFIXES, OPEN_WARC_SUFFIX)):
+            yield given, check_warc(given)
+        elif given.name.endswith(".jsonl"):
+            yield given, check_jsonl(given)
+        else:
+            message = "neither a WARC (.warc.gz) nor a JSONL (.jsonl) file"
+            yield given, [Problem(str(given), None, None, message)]
 
 
 def check_warc(path: str | os.PathLike) -> list[Problem]:
     """Every problem found in the gzipped WARC file at ``path`` (empty list: all good)."""
     path = str(path)
     problems, whole_end = _check_members(path)
-    return problems + _check_records(path, whole_end)
+    return problems + _check_records(path, whole_end, cut=bool(problems))
 
 
 def _check_members(path: str) -> tuple[list[Problem], int]:
@@ -58,13 +101,16 @@ def _check_members(path: str) -> tuple[list[Problem], int]:
     return [], end
 
 
-def _check_records(path: str, whole_end: int) -> list[Problem]:
-    """Problems in the records before ``whole_end``."""
+def _check_records(path: str, whole_end: int, cut: bool = False) -> list[Problem]:
+    """Problems in the records before ``whole_end`` (``cut``: the file goes on after it
+    with a broken gzip member)."""
     problems: list[Problem] = []
     record_ids: set[str] = set()
     http_ids: set[str] = set()
     requests: list[tuple[int, str, str | None]] = []
+    http_records: list[tuple[int, str, str]] = []
     warcinfo_id = None
+    last_offset = -1
     with open(path, "rb") as stream:
         iterator = ArchiveIterator(stream, check_digests=True)
         try:
@@ -72,6 +118,7 @@ def _check_records(path: str, whole_end: int) -> list[Problem]:
                 offset = iterator.get_record_offset()
                 if offset >= whole_end:
                     break
+                last_offset = offset
                 record.content_stream().read()
                 headers = record.rec_headers
                 record_id = headers.get_header("WARC-Record-ID")
@@ -95,15 +142,120 @@ def _check_records(path: str, whole_end: int) -> list[Problem]:
                     report("WARC-Warcinfo-ID does not name the file's warcinfo record")
                 if record.rec_type in HTTP_RECORD_TYPES:
                     http_ids.add(record_id)
+                    http_records.append((offset, record_id, record.rec_type))
                     if record.http_headers and record.http_headers.get_header("Transfer-Encoding"):
                         report("stored Transfer-Encoding header over a de-chunked payload")
                 if record.rec_type == "request":
                     requests.append((offset, record_id, headers.get_header("WARC-Concurrent-To")))
         except (ArchiveLoadFailed, ValueError, EOFError) as error:
             problems.append(Problem(path, None, None, f"record does not parse: {error}"))
+    answered = set()
     for offset, record_id, concurrent_to in requests:
+        answered.add(concurrent_to)
         if concurrent_to not in http_ids:
             problems.append(
                 Problem(path, offset, record_id, "request has no response (WARC-Concurrent-To)")
             )
+    if cut and http_records and http_records[-1][0] == last_offset:
+        http_records.pop()  # its request was in the part cut off, reported already
+    for offset, record_id, rec_type in http_records:
+        if record_id not in answered:
+            message = f"{rec_type} has no request record (none names it in WARC-Concurrent-To)"
+            problems.append(Problem(path, offset, record_id, message))
+    return sorted(problems, key=_by_offset)
+
+
+def _by_offset(problem: Problem) -> int:
+    return -1 if problem.offset is None else problem.offset
+
+
+def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> list[Problem]:
+    """Every problem of the JSONL article file at ``path``. Record pointers are looked up
+    in ``archive`` (default: the archive directory holding ``path``'s ``jsonl/`` folder)."""
+    path = Path(path)
+    archive = archive or ArchiveDir(path.parent.parent)
+    problems: list[Problem] = []
+    first_line_of: dict[str, int] = {}
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, 1):
+
+            def report(message: str, number: int = number) -> None:
+                problems.append(Problem(str(path), None, None, message, line=number))
+
+            if not raw.endswith(b"\n"):
+                report("last line is not terminated (partial write?)")
+            try:
+                article = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                report(f"not a JSON line: {error}")
+                continue
+            errors = _schema_errors(article)
+            for error in errors:
+                report(f"schema: {error}")
+            if not isinstance(article, dict):
+                continue
+            story = article.get("id")
+            if isinstance(story, str):
+                if story in first_line_of:
+                    report(f"id {story} already on line {first_line_of[story]}")
+                first_line_of.setdefault(story, number)
+            pointer = article.get("warc")
+            if _is_pointer(pointer):
+                for message in _pointer_problems(article, pointer, archive):
+                    report(message)
+    return problems
+
+
+def _schema_errors(article: object) -> list[str]:
+    """Schema violations of one record, each as ``at /json/pointer: message``."""
+    validator = _article_validator()
+    messages = []
+    for error in sorted(validator.iter_errors(article), key=lambda e: list(e.absolute_path)):
+        where = "/" + "/".join(str(part) for part in error.absolute_path)
+        messages.append(f"at {where}: {error.message}")
+    return messages
+
+
+@cache
+def _article_validator() -> Draft202012Validator:
+    schema = json.loads(files("archive").joinpath("schema", ARTICLE_SCHEMA).read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _is_pointer(pointer: object) -> bool:
+    return (
+        isinstance(pointer, dict)
+        and isinstance(pointer.get("filename"), str)
+        and isinstance(pointer.get("offset"), int)
+    )
+
+
+def _pointer_problems(article: dict, pointer: dict, archive: ArchiveDir) -> list[str]:
+    """What does not match between a record's ``warc`` pointer and the WARC record."""
+    name, offset = pointer["filename"], pointer["offset"]
+    warc = archive.find_warc(name)
+    if warc is None:
+        return [f"warc: file {name} not found in {archive.warc_dir}"]
+    try:
+        record = read_record(warc, offset)
+    except RecordNotFound:
+        return [f"warc: no WARC record at offset {offset} of {name}"]
+    where = f"warc: record at offset {offset} of {name}"
+    problems = []
+    if record.rec_type not in HTTP_RECORD_TYPES:
+        problems.append(f"{where} is a {record.rec_type} record, not a response or revisit")
+    expected = {"record_id": record.record_id, "length": record.length}
+    if record.payload_digest is not None:  # a server-not-modified revisit states none
+        expected["payload_digest"] = record.payload_digest
+    for key, actual in expected.items():
+        if key in pointer and pointer[key] != actual:
+            problems.append(f"{where} has {key} {actual}, the line says {pointer[key]}")
+    if record.rec_type == "response":
+        digest = payload_digest(record.read_payload())
+        if digest != record.payload_digest:
+            problems.append(f"{where}: its payload has digest {digest}, "
+                            f"not the {record.payload_digest} it states")
+    url = article.get("url")
+    if url is not None and record.target_uri != url:
+        problems.append(f"{where} is for {record.target_uri}, the line's url is {url}")
     return problems

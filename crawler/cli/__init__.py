@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = (
     "crawler.cli.crawl",
     "crawler.cli.extract",
     "crawler.cli.demo",
+    "crawler.cli.index", "crawler.cli.package", "crawler.cli.check", "crawler.cli.export",
 )
 
 EXIT_USAGE = 64

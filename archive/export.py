@@ -1,0 +1,395 @@
+"""Export every run's article records as one dataset (JSONL or Parquet) with a dataset card.
+
+Input: every ``DIR/jsonl/**/<run-id>.jsonl`` file of an archive directory (one line per
+story per run, :file:`archive/schema/article-v1.json`). Output: by default the latest
+version of each story (same ``id``; latest ``fetched_at``, a later run winning a tie),
+with ``all_versions`` every record. Rows are ordered by ``fetched_at``, then ``id``; each
+gets a ``run_id`` column (the name of the JSONL file it came from).
+
+Memory stays flat: the first pass keeps only (id, time, file, byte offset) per line, the
+second reads the chosen lines back and streams them out.
+
+Parquet is written with pyarrow and the explicit :data:`PARQUET_SCHEMA`: ``fetched_at``
+as a UTC timestamp, ``published`` as a date, ``related_reports`` as list<struct>,
+``warc`` and ``extractor`` as structs; fields outside the JSON Schema are not exported.
+
+The dataset card is written next to the output as ``<FILE>.md`` (``articles.parquet`` →
+``articles.parquet.md``, so a JSONL and a Parquet export can share a folder): crawl
+window, sites, counts, robots policy and operator (from the WARC files' warcinfo
+records), extractor versions and the schema version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from archive.layout import ArchiveDir
+from archive.warcinfo import read_warcinfo
+
+SCHEMA_VERSION = "article-v1"
+FORMATS = ("jsonl", "parquet")
+BATCH_ROWS = 1000
+CARD_SUFFIX = ".md"
+
+_REPORT = pa.struct([
+    ("title", pa.string()),
+    ("place", pa.string()),
+    ("agency", pa.string()),
+    ("published", pa.date32()),
+    ("text", pa.string()),
+])
+_WARC_POINTER = pa.struct([
+    pa.field("filename", pa.string(), nullable=False),
+    pa.field("offset", pa.int64(), nullable=False),
+    pa.field("length", pa.int64(), nullable=False),
+    pa.field("record_id", pa.string(), nullable=False),
+    ("payload_digest", pa.string()),
+])
+_EXTRACTOR = pa.struct([
+    ("name", pa.string()),
+    ("version", pa.string()),
+    ("profile", pa.string()),
+    ("news_archive", pa.string()),
+])
+
+#: The Parquet schema of an export: the JSON Schema's fields in order, plus ``run_id``.
+PARQUET_SCHEMA = pa.schema([
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("urls", pa.list_(pa.string()), nullable=False),
+    pa.field("site", pa.string(), nullable=False),
+    pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field("status", pa.int16(), nullable=False),
+    ("title", pa.string()),
+    ("byline", pa.string()),
+    ("place", pa.string()),
+    ("agency", pa.string()),
+    ("published", pa.date32()),
+    ("source", pa.string()),
+    ("language", pa.string()),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("related_reports", pa.list_(_REPORT), nullable=False),
+    pa.field("encoding", pa.string(), nullable=False),
+    pa.field("warc", _WARC_POINTER, nullable=False),
+    pa.field("extractor", _EXTRACTOR, nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+])
+
+
+class ExportError(ValueError):
+    """The archive cannot be exported (no records, a line that is not JSON...)."""
+
+
+@dataclass(frozen=True, order=True)
+class _LineRef:
+    """Where one record is, and what decides which version of a story is the latest."""
+
+    fetched_at: datetime
+    file_index: int
+    offset: int
+    story: str = field(compare=False)
+
+
+@dataclass
+class ExportReport:
+    output: Path
+    card: Path
+    rows: int = 0
+    stories: int = 0
+    runs: int = 0
+    records_read: int = 0
+
+
+def export_archive(
+    root: str | os.PathLike,
+    output: str | os.PathLike,
+    fmt: str = "parquet",
+    all_versions: bool = False,
+) -> ExportReport:
+    """Export the archive at ``root`` to ``output`` (``fmt``: jsonl or parquet) and write
+    its dataset card to ``output + ".md"``."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    archive = ArchiveDir(Path(root))
+    files = archive.jsonl_files()
+    if not files:
+        raise ExportError(f"no JSONL files in {archive.jsonl_dir}")
+    refs = _scan(files)
+    if not refs:
+        raise ExportError(f"no records in the JSONL files of {archive.jsonl_dir}")
+    chosen = refs if all_versions else _latest_versions(refs)
+    chosen.sort(key=lambda ref: (ref.fetched_at, ref.story))
+    output = Path(output)
+    summary = _Summary(
+        records_read=len(refs),
+        runs_scanned=len(files),
+        first_fetch=min(ref.fetched_at for ref in refs),
+        last_fetch=max(ref.fetched_at for ref in refs),
+    )
+    rows = summary.observe(_read_rows(files, chosen))
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        if fmt == "jsonl":
+            _write_jsonl(tmp, rows)
+        else:
+            _write_parquet(tmp, rows)
+        os.replace(tmp, output)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as error:
+        raise ExportError(
+            f"a record does not fit the {fmt} export ({error}); see `news-archive check`"
+        ) from error
+    finally:
+        tmp.unlink(missing_ok=True)
+    card = output.with_name(output.name + CARD_SUFFIX)
+    card.write_text(
+        dataset_card(summary, output.name, fmt, all_versions, _warcinfo_summary(archive)),
+        encoding="utf-8",
+    )
+    return ExportReport(
+        output=output,
+        card=card,
+        rows=summary.rows,
+        stories=len(summary.stories),
+        runs=len(summary.runs),
+        records_read=len(refs),
+    )
+
+
+def _scan(files: list[Path]) -> list[_LineRef]:
+    """A reference to every record of every file (first pass)."""
+    refs = []
+    for index, path in enumerate(files):
+        offset = 0
+        with open(path, "rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                if raw.strip():
+                    record = _parse(raw, path, number)
+                    refs.append(_LineRef(record["fetched_at"], index, offset, record["id"]))
+                offset += len(raw)
+    return refs
+
+
+def _parse(raw: bytes, path: Path, number: int) -> dict:
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ExportError(
+            f"{path}:{number}: not a JSON line ({error}); see `news-archive check`"
+        ) from error
+    if not isinstance(record, dict) or not {"id", "fetched_at"} <= record.keys():
+        raise ExportError(f"{path}:{number}: not an article record (no id or fetched_at)")
+    try:
+        record["fetched_at"] = datetime.fromisoformat(record["fetched_at"])
+    except (TypeError, ValueError) as error:
+        raise ExportError(f"{path}:{number}: bad fetched_at ({error})") from error
+    if record["fetched_at"].tzinfo is None:
+        raise ExportError(f"{path}:{number}: fetched_at has no time zone (UTC 'Z' expected)")
+    return record
+
+
+def _latest_versions(refs: list[_LineRef]) -> list[_LineRef]:
+    latest: dict[str, _LineRef] = {}
+    for ref in refs:
+        current = latest.get(ref.story)
+        if current is None or ref > current:
+            latest[ref.story] = ref
+    return list(latest.values())
+
+
+def _read_rows(files: list[Path], chosen: list[_LineRef]) -> Iterator[dict]:
+    """The chosen records, in order, each with its ``run_id`` (second pass)."""
+    handles = {}
+    try:
+        for ref in chosen:
+            handle = handles.get(ref.file_index)
+            if handle is None:
+                handle = handles[ref.file_index] = open(files[ref.file_index], "rb")  # noqa: SIM115
+            handle.seek(ref.offset)
+            record = json.loads(handle.readline())
+            record["run_id"] = files[ref.file_index].stem
+            yield record
+    finally:
+        for handle in handles.values():
+            handle.close()
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _write_parquet(path: Path, rows: Iterator[dict]) -> None:
+    with pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd") as writer:
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(parquet_row(row))
+            if len(batch) == BATCH_ROWS:
+                writer.write_table(pa.Table.from_pylist(batch, schema=PARQUET_SCHEMA))
+                batch = []
+        if batch or writer.schema is None:
+            writer.write_table(pa.Table.from_pylist(batch, schema=PARQUET_SCHEMA))
+
+
+def parquet_row(record: dict) -> dict:
+    """A JSONL record with its times and dates as Python values, for pyarrow."""
+    row = dict(record)
+    row["fetched_at"] = datetime.fromisoformat(record["fetched_at"])
+    row["published"] = _date(record.get("published"))
+    row["related_reports"] = [
+        {**report, "published": _date(report.get("published"))}
+        for report in record.get("related_reports") or []
+    ]
+    return row
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass
+class _Summary:
+    """What the dataset card says about the exported rows."""
+
+    records_read: int = 0
+    runs_scanned: int = 0
+    rows: int = 0
+    stories: set[str] = field(default_factory=set)
+    runs: set[str] = field(default_factory=set)
+    sites: Counter = field(default_factory=Counter)
+    extractors: Counter = field(default_factory=Counter)
+    first_fetch: datetime | None = None
+    last_fetch: datetime | None = None
+    first_published: str | None = None
+    last_published: str | None = None
+
+    def observe(self, rows: Iterator[dict]) -> Iterator[dict]:
+        for row in rows:
+            self.rows += 1
+            self.stories.add(row["id"])
+            self.runs.add(row["run_id"])
+            self.sites[row.get("site")] += 1
+            extractor = row.get("extractor") or {}
+            self.extractors[
+                (extractor.get("name"), extractor.get("version"), extractor.get("profile"),
+                 extractor.get("news_archive"))
+            ] += 1
+            if row.get("published"):
+                self.first_published = min(filter(None, (self.first_published, row["published"])))
+                self.last_published = max(filter(None, (self.last_published, row["published"])))
+            yield row
+
+
+@dataclass
+class _WarcinfoSummary:
+    files: int = 0
+    robots: Counter = field(default_factory=Counter)
+    operators: Counter = field(default_factory=Counter)
+    software: Counter = field(default_factory=Counter)
+
+
+def _warcinfo_summary(archive: ArchiveDir) -> _WarcinfoSummary:
+    summary = _WarcinfoSummary()
+    for warc in archive.warc_files():
+        fields = read_warcinfo(warc)
+        summary.files += 1
+        summary.robots[fields.get("robots", "not stated")] += 1
+        summary.operators[fields.get("operator", "not stated")] += 1
+        summary.software[fields.get("software", "not stated")] += 1
+    return summary
+
+
+ROBOTS_MEANING = {
+    "obey": "robots.txt obeyed: disallowed URLs were not requested",
+    "ignore": "robots.txt NOT obeyed",
+}
+
+
+def dataset_card(
+    summary: _Summary, data_file: str, fmt: str, all_versions: bool, info: _WarcinfoSummary
+) -> str:
+    """The Markdown dataset card of an export."""
+    versions = "every captured version of each story" if all_versions else (
+        "the latest version of each story (by `fetched_at`)")
+    loader = "parquet" if fmt == "parquet" else "json"
+    lines = [
+        "---",
+        "pretty_name: SpaceDaily network news archive",
+        "language: [en]",
+        "configs:",
+        "- config_name: default",
+        f"  data_files: {data_file}",
+        "---",
+        "",
+        "# SpaceDaily network news archive",
+        "",
+        f"`{data_file}` ({fmt}) holds {versions}, extracted from web archive (WARC) "
+        "captures made by news-archive. Each row points (`warc`) at the WARC response "
+        "record its text was extracted from.",
+        "",
+        "## Contents",
+        "",
+        f"- Rows: {summary.rows} ({len(summary.stories)} distinct stories, by `id`)",
+        f"- Records read: {summary.records_read} from {summary.runs_scanned} crawl run(s); "
+        f"rows come from {len(summary.runs)} run(s)",
+        f"- Crawl window (`fetched_at` of every record read, UTC): "
+        f"{_iso(summary.first_fetch)} to {_iso(summary.last_fetch)}",
+        f"- Publication dates (`published`): {summary.first_published} to "
+        f"{summary.last_published}",
+        f"- Schema version: `{SCHEMA_VERSION}` (JSON Schema `archive/schema/"
+        f"{SCHEMA_VERSION}.json`), plus a `run_id` column (the crawl run of the row)",
+        "",
+        "## Sites",
+        "",
+        "| site | rows |",
+        "|---|---|",
+        *(f"| {site} | {count} |" for site, count in sorted(summary.sites.items())),
+        "",
+        "## Crawl policy",
+        "",
+        f"From the warcinfo records of the archive's {info.files} WARC file(s):",
+        "",
+        *(f"- robots policy `{value}` ({ROBOTS_MEANING.get(value, 'as stated')}): "
+          f"{count} file(s)" for value, count in sorted(info.robots.items())),
+        *(f"- operator: {value} ({count} file(s))" for value, count in
+          sorted(info.operators.items())),
+        *(f"- software: {value} ({count} file(s))" for value, count in
+          sorted(info.software.items())),
+        "",
+        "## Extractor versions",
+        "",
+        "| extractor | version | site profile | news-archive | rows |",
+        "|---|---|---|---|---|",
+        *(f"| {name} | {version} | {profile} | {ours} | {count} |"
+          for (name, version, profile, ours), count in sorted(
+              summary.extractors.items(), key=lambda item: tuple(map(str, item[0])))),
+        "",
+        "## Loading",
+        "",
+        "```python",
+        "import pandas as pd",
+        f"df = pd.read_{'parquet' if fmt == 'parquet' else 'json'}("
+        f"'{data_file}'{'' if fmt == 'parquet' else ', lines=True'})",
+        "",
+        "import duckdb",
+        f"duckdb.sql(\"SELECT site, count(*) FROM '{data_file}' GROUP BY site\").show()",
+        "",
+        "from datasets import load_dataset",
+        f"ds = load_dataset('{loader}', data_files='{data_file}', split='train')",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat().replace("+00:00", "Z") if moment else "none"

@@ -1,0 +1,80 @@
+"""The layout of an archive directory (a crawl's ``--out``), shared by the archive tools.
+
+::
+
+    DIR/warc/**/*.warc.gz                  WARC files of every run (subfolders: one per worker)
+    DIR/jsonl/**/<run-id>.jsonl            article records of every run
+    DIR/indexes/warc/<relative name>.cdxj  CDXJ index of one WARC file
+    DIR/indexes/index.cdxj                 all of them merged and sorted
+
+A folder without a ``warc/`` subfolder is read as a folder of WARC files itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+OPEN_WARC_SUFFIX = ".warc.gz.open"
+INDEX_DIR = "indexes"
+PER_WARC_DIR = "warc"
+MERGED_INDEX = "index.cdxj"
+CDXJ_SUFFIX = ".cdxj"
+
+
+@dataclass(frozen=True)
+class ArchiveDir:
+    """Where an archive directory keeps its WARC files, JSONL files and indexes."""
+
+    root: Path
+
+    @property
+    def warc_dir(self) -> Path:
+        nested = self.root / "warc"
+        return nested if nested.is_dir() else self.root
+
+    @property
+    def jsonl_dir(self) -> Path:
+        return self.root / "jsonl"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / INDEX_DIR
+
+    @property
+    def merged_index(self) -> Path:
+        return self.index_dir / MERGED_INDEX
+
+    def warc_files(self) -> list[Path]:
+        """Every closed WARC file, sorted by name relative to the WARC folder."""
+        found = [
+            path for path in self.warc_dir.rglob("*")
+            if path.name.endswith(WARC_SUFFIXES) and path.is_file()
+        ]
+        return sorted(found, key=self.warc_name)
+
+    def open_warc_files(self) -> list[Path]:
+        """WARC files still being written (``.open``)."""
+        return sorted(self.warc_dir.rglob("*" + OPEN_WARC_SUFFIX))
+
+    def warc_name(self, path: Path) -> str:
+        """The name CDXJ lines and pywb use for a WARC: its path below the WARC folder."""
+        return path.relative_to(self.warc_dir).as_posix()
+
+    def per_warc_index(self, path: Path) -> Path:
+        return self.index_dir / PER_WARC_DIR / (self.warc_name(path) + CDXJ_SUFFIX)
+
+    def find_warc(self, name: str) -> Path | None:
+        """The WARC file a record pointer names: by path below the WARC folder, else by
+        file name anywhere below it (pointers name files without their folder)."""
+        direct = self.warc_dir / name
+        if direct.is_file():
+            return direct
+        return next((p for p in self.warc_files() if p.name == name), None)
+
+    def jsonl_files(self) -> list[Path]:
+        """Every finished JSONL file (``jsonl/**/*.jsonl``; ``.open`` spools excluded)."""
+        if not self.jsonl_dir.is_dir():
+            return []
+        return sorted(self.jsonl_dir.rglob("*.jsonl"))

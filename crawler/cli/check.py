@@ -1,0 +1,44 @@
+"""`news-archive check DIR|FILE...`: find damage in WARC and JSONL files.
+
+WARC files: every gzip member whole, digests right, a warcinfo record first, requests
+and responses paired. JSONL files: every line valid against the JSON Schema and pointing
+at a record that exists with the stated digest. One line per problem (file, offset or
+line, what is wrong); exit status 1 if anything is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check WARC and JSONL files for damage (exit 1 if any)",
+        description=__doc__.split("\n\n")[1],
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="DIR|FILE",
+        help="archive directory (checks DIR/warc/ and DIR/jsonl/), .warc.gz or .jsonl file",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.check import check_paths
+
+    checked = problems = 0
+    for _, found in check_paths(args.paths):
+        checked += 1
+        for problem in found:
+            problems += 1
+            print(problem, flush=True)
+    if problems:
+        print(f"news-archive check: {problems} problem(s) in {checked} file(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"news-archive check: {checked} file(s), no problems", file=sys.stderr)
+    return EXIT_OK

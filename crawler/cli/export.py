@@ -1,0 +1,46 @@
+"""`news-archive export DIR --format jsonl|parquet [--all-versions] -o FILE`: one dataset.
+
+Every run's JSONL article records merged into one file: by default the latest version of
+each story (by ``id``, latest ``fetched_at``), with ``--all-versions`` every capture.
+Parquet is written with pyarrow and an explicit schema. A dataset card in Markdown is
+written next to the output as ``FILE.md`` (see :mod:`archive.export`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export every run's articles as one JSONL or Parquet dataset (+ dataset card)",
+        description=__doc__.split("\n\n")[1],
+    )
+    parser.add_argument("directory", metavar="DIR", help="archive directory (a crawl's --out)")
+    parser.add_argument("--format", required=True, choices=("jsonl", "parquet"),
+                        help="output format")
+    parser.add_argument("--all-versions", action="store_true",
+                        help="every captured version of every story, not only the latest")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="file to write (replaced); the dataset card goes to FILE.md")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.export import ExportError, export_archive
+
+    try:
+        report = export_archive(
+            args.directory, args.output, fmt=args.format, all_versions=args.all_versions
+        )
+    except (OSError, ExportError) as error:
+        print(f"news-archive export: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"news-archive export: {report.rows} record(s) of {report.stories} stories "
+          f"from {report.runs} run(s) -> {report.output} (card: {report.card})")
+    return EXIT_OK
