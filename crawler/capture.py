@@ -1,0 +1,294 @@
+"""Capture every network exchange of a crawl into WARC files.
+
+:class:`WarcCapture` listens to Scrapy's ``response_downloaded`` signal, which fires
+once per exchange (each redirect hop, each retry, robots.txt) before any downloader
+middleware has touched the response: the body is still content-encoded, as it came over
+the wire. It adapts the Scrapy request and response into an
+:class:`archive.exchange.HttpExchange`, writes it with
+:class:`archive.writer.WarcFileWriter`, and sends
+:data:`crawler.signals.response_archived`.
+
+:class:`OversizeTruncation` replaces Scrapy's ``DOWNLOAD_MAXSIZE`` cancellation (which
+leaves no response at all) by a cut: the first ``DOWNLOAD_MAXSIZE`` bytes are kept and
+archived with ``WARC-Truncated: length``.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from datetime import UTC, datetime
+from http import HTTPStatus
+from importlib.metadata import version
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import StopDownload
+from scrapy.utils.defer import _schedule_coro
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.web.client import URI
+
+from archive.exchange import HttpExchange
+from archive.mend import mend_open_files
+from archive.writer import ArchiveWriteError, WarcFileWriter
+from crawler import signals as archive_signals
+from crawler.middlewares import user_agent
+from crawler.runs import OutputLayout
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Response
+
+logger = logging.getLogger(__name__)
+
+#: Credentials for the proxy are not part of the exchange with the site: never archived.
+REDACTED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Response flags Scrapy sets on bodies that ended early, and the WARC-Truncated reason.
+TRUNCATION_FLAGS = {"download_stopped": "length", "dataloss": "disconnect"}
+
+
+def page_kind(request: Request) -> str:
+    """What the spider asked this request for (``story``, ``hub``, ``feed``,
+    ``requisite``), or ``robots`` for robots.txt; ``other`` when unknown."""
+    kind = request.meta.get("page_kind")
+    if kind:
+        return kind
+    return "robots" if urlparse_cached(request).path == "/robots.txt" else "other"
+
+
+def exchange_from_scrapy(
+    request: Request, response: Response, fetched_at: datetime | None = None
+) -> HttpExchange:
+    """The exchange as it went over the wire, rebuilt from Scrapy's objects.
+
+    Scrapy's HTTP/1.1 handler sends the absolute URI on the request line when the
+    request goes through an HTTP proxy (``meta["proxy"]``) and the origin form (path,
+    params and query) otherwise; Twisted adds the ``Host`` header after all others.
+    """
+    uri = URI.fromBytes(request.url.split("#", 1)[0].encode("ascii"))
+    return HttpExchange(
+        url=request.url,
+        method=request.method,
+        request_target=_request_target(request, uri),
+        request_headers=_request_headers(request, uri),
+        request_body=request.body,
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        reason=_reason_phrase(response.status),
+        response_headers=_header_pairs(response.headers),
+        payload=_payload(request, response),
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        date=fetched_at or datetime.now(UTC),
+        truncated=truncation_reason(response),
+    )
+
+
+def truncation_reason(response: Response) -> str | None:
+    for flag, reason in TRUNCATION_FLAGS.items():
+        if flag in response.flags:
+            return reason
+    return None
+
+
+def _request_target(request: Request, uri: URI) -> str:
+    proxied = request.meta.get("proxy") and uri.scheme == b"http"
+    return uri.toBytes().decode("ascii") if proxied else uri.originForm.decode("ascii")
+
+
+def _request_headers(request: Request, uri: URI) -> list[tuple[str, str]]:
+    pairs = [
+        (name, value)
+        for name, value in _header_pairs(request.headers)
+        if name.lower() not in REDACTED_REQUEST_HEADERS
+    ]
+    if not any(name.lower() == "host" for name, _ in pairs):
+        pairs.append(("Host", _host_value(uri)))
+    return pairs
+
+
+def _host_value(uri: URI) -> str:
+    host, scheme = uri.host.decode("ascii"), uri.scheme.decode("ascii")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return host if DEFAULT_PORTS.get(scheme) == uri.port else f"{host}:{uri.port}"
+
+
+def _header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Every header value, repeats kept, decoded as ISO-8859-1 (the wire convention)."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _payload(request: Request, response: Response) -> bytes:
+    limit = request.meta.get(OversizeTruncation.LIMIT_KEY)
+    if limit and "download_stopped" in response.flags:
+        return response.body[:limit]
+    return response.body
+
+
+class WarcCapture:
+    """Scrapy extension writing every exchange to ``ARCHIVE_DIR/warc/``.
+
+    Settings: ``ARCHIVE_DIR``, ``WARC_PREFIX``, ``WARC_MAX_SIZE``; every warcinfo record
+    names the operator (``ARCHIVE_OPERATOR``), the robots policy (``ROBOTSTXT_OBEY``), the
+    User-Agent (with ``CONTACT_URL``) and the run (``ARCHIVE_RUN_ID``). A write that fails
+    (disk full) stops the crawl: the writer has cut the file back to its last whole
+    record, so nothing archived is damaged.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.warc_dir = OutputLayout.from_settings(settings).warc_dir
+        self.writer = WarcFileWriter(
+            self.warc_dir,
+            prefix=settings.get("WARC_PREFIX", "news-archive"),
+            max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
+            warcinfo=warcinfo_fields(crawler),
+        )
+        self.failed = False
+        if settings.getbool("HTTPCACHE_ENABLED"):
+            logger.warning("HTTPCACHE_ENABLED is on: responses served from the cache "
+                           "are not archived")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(
+            extension.response_downloaded, signal=signals.response_downloaded
+        )
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Mend what a killed run left behind before writing anything new."""
+        for report in mend_open_files(self.warc_dir):
+            self.stats.inc_value("archive/mended_files")
+            logger.warning(
+                "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
+            )
+        logger.info("Archiving into %s", self.warc_dir)
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.writer.close()
+        for name in self.writer.closed_files:
+            logger.info("WARC file written: %s", self.warc_dir / name)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.failed:
+            return
+        exchange = exchange_from_scrapy(request, response)
+        try:
+            record = self.writer.write_exchange(exchange)
+        except ArchiveWriteError as error:
+            self._stop(error)
+            return
+        self._count(request, exchange)
+        self.crawler.signals.send_catch_log(
+            archive_signals.response_archived,
+            response=response,
+            exchange=exchange,
+            record=record,
+            spider=spider,
+        )
+
+    def _count(self, request: Request, exchange: HttpExchange) -> None:
+        self.stats.inc_value("archive/responses")
+        self.stats.inc_value(f"archive/responses/{page_kind(request)}")
+        self.stats.inc_value(f"archive/status/{exchange.status}")
+        self.stats.inc_value("archive/payload_bytes", len(exchange.payload))
+        if exchange.truncated:
+            self.stats.inc_value(f"archive/truncated/{exchange.truncated}")
+            logger.warning(
+                "Archived a truncated response (%s) for %s", exchange.truncated, exchange.url
+            )
+
+    def _stop(self, error: ArchiveWriteError) -> None:
+        self.failed = True
+        self.stats.set_value("archive/write_error", str(error))
+        logger.error("Stopping the crawl: %s", error)
+        _schedule_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
+
+
+def warcinfo_fields(crawler: Crawler) -> dict[str, str]:
+    """What every warcinfo record says about this crawl (the writer adds format and host)."""
+    settings = crawler.settings
+    versions = "; ".join(
+        f"{name}/{version(package)}"
+        for name, package in (("Scrapy", "scrapy"), ("Twisted", "twisted"), ("warcio", "warcio"))
+    )
+    return {
+        "software": f"news-archive/{version('news-archive')} ({versions}; "
+        f"Python/{platform.python_version()})",
+        "operator": settings.get("ARCHIVE_OPERATOR", ""),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": user_agent(settings),
+        "isPartOf": f"news-archive run {settings.get('ARCHIVE_RUN_ID', '')}",
+    }
+
+
+class OversizeTruncation:
+    """Cut responses at ``DOWNLOAD_MAXSIZE`` instead of dropping them.
+
+    Scrapy cancels an oversize download and leaves nothing to archive. This extension
+    takes the limit over: it lifts Scrapy's per-request limit when the headers arrive
+    and stops the download itself (``StopDownload(fail=False)``) once the limit is
+    passed, so the response arrives flagged ``download_stopped`` and :class:`WarcCapture`
+    archives its first ``DOWNLOAD_MAXSIZE`` bytes marked ``WARC-Truncated: length``.
+    """
+
+    LIMIT_KEY = "archive_truncate_at"
+    RECEIVED_KEY = "archive_bytes_received"
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OversizeTruncation:
+        extension = cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        if extension.maxsize:
+            connect = crawler.signals.connect
+            connect(extension.headers_received, signal=signals.headers_received)
+            connect(extension.bytes_received, signal=signals.bytes_received)
+            connect(extension.response_downloaded, signal=signals.response_downloaded)
+        return extension
+
+    def headers_received(
+        self, headers: Headers, body_length: int, request: Request, spider: Spider
+    ) -> None:
+        limit = request.meta.get(self.LIMIT_KEY) or request.meta.get(
+            "download_maxsize", self.maxsize
+        )
+        if limit:
+            request.meta[self.LIMIT_KEY] = limit
+            request.meta[self.RECEIVED_KEY] = 0
+            request.meta["download_maxsize"] = 0  # read by Scrapy right after this signal
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """Give the limit back to Scrapy for what follows (decompression's own check)."""
+        if limit := request.meta.get(self.LIMIT_KEY):
+            request.meta["download_maxsize"] = limit
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        limit = request.meta.get(self.LIMIT_KEY)
+        if not limit:
+            return
+        received = request.meta[self.RECEIVED_KEY] + len(data)
+        request.meta[self.RECEIVED_KEY] = received
+        if received > limit:
+            logger.warning("Cutting %s at the download size limit (%d bytes)", request.url, limit)
+            raise StopDownload(fail=False)

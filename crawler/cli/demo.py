@@ -1,0 +1,168 @@
+"""`news-archive demo`: serve the offline replica, crawl it, and show what was archived.
+
+Starts `news-archive mirror` on an ephemeral port of 127.0.0.1, crawls it through that
+proxy into ``--out`` (politeness limits lifted for the local replica only, robots.txt
+still obeyed), stops the replica and prints a summary. Nothing leaves this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+MIRROR_STARTUP_SECONDS = 60
+
+#: What the replica may be crawled with: it is ours, on loopback.
+REPLICA_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "ROBOTSTXT_OBEY": True,
+    "ARCHIVE_OPERATOR": "news-archive demo (offline replica)",
+}
+
+KIND_LABELS = (
+    ("story", "story pages (a story published on two sites counts twice)"),
+    ("hub", "home pages and section listings"),
+    ("feed", "feeds"),
+    ("requisite", "page requisites (images, stylesheets)"),
+    ("robots", "robots.txt"),
+    ("other", "other"),
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="serve the offline replica, crawl it into DIR and show what was archived",
+        description=__doc__.split("\n\n")[0],
+    )
+    parser.add_argument(
+        "--out", default="demo-archive", metavar="DIR",
+        help="output directory (default ./demo-archive)",
+    )
+    parser.add_argument(
+        "--articles-per-site", type=int, default=40, metavar="N",
+        help="stories per site in the replica (default 40)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.cli.crawl import run_crawl
+    from crawler.runs import OutputLayout
+
+    out = Path(args.out)
+    layout = OutputLayout(out)
+    mirror, port = start_mirror(args.articles_per_site)
+    try:
+        print(f"Serving the offline replica on http://127.0.0.1:{port}/ "
+              f"({args.articles_per_site} stories per site)")
+        log_file = layout.logs_dir / "demo-crawl.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        print(f"Crawling it into {out}/ (log: {log_file}) ...", flush=True)
+        stats = run_crawl({
+            **REPLICA_SETTINGS,
+            "ARCHIVE_DIR": str(out),
+            "PROXY_URL": f"http://127.0.0.1:{port}",
+            "LOG_FILE": str(log_file),
+            "LOG_FILE_APPEND": False,
+        })
+    finally:
+        stop_mirror(mirror)
+    print(summary(stats, layout))
+    return EXIT_OK if stats.get("finish_reason") == "finished" else EXIT_FAILED
+
+
+def start_mirror(articles_per_site: int) -> tuple[subprocess.Popen, int]:
+    """Start `news-archive mirror --port 0` and read the port from its one stdout line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "mirror", "--port", "0",
+         "--articles-per-site", str(articles_per_site)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = ADDRESS_LINE.search(line)
+    if match is None:
+        stop_mirror(process)
+        raise SystemExit(f"news-archive demo: the replica did not start (it said {line!r})")
+    return process, int(match[1])
+
+
+def stop_mirror(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+def summary(stats: dict[str, Any], layout) -> str:
+    """A plain-language report of the crawl: what was fetched, what was written, where."""
+    lines = ["", "What was archived", "-----------------"]
+    lines.append(f"HTTP responses archived: {stats.get('archive/responses', 0)}")
+    for kind, label in KIND_LABELS:
+        count = stats.get(f"archive/responses/{kind}", 0)
+        if count:
+            lines.append(f"  {count:6d}  {label}")
+    statuses = sorted(
+        (int(k.rsplit("/", 1)[1]), v) for k, v in stats.items() if k.startswith("archive/status/")
+    )
+    lines.append("  by status: " + ", ".join(f"{code}: {n}" for code, n in statuses))
+    failures = stats.get("archive/no_response", 0)
+    if failures:
+        lines.append(f"  downloads that got no response (see the log): {failures}")
+    lines += ["", f"Web archive (WARC files: every request and response, byte for byte; "
+              f"replay them with pywb or ReplayWeb.page) in {layout.warc_dir}/:"]
+    warcs = sorted(layout.warc_dir.glob("*.warc.gz"))
+    lines += [f"  {p.name}  ({_size(p.stat().st_size)})" for p in warcs] or ["  (none)"]
+    lines += _article_lines(layout.root)
+    warcio = Path(sys.executable).with_name("warcio")
+    lines += [
+        "",
+        "Look inside (one line per record; then verify every digest):",
+        f"  {warcio} index -f warc-type,warc-target-uri,http:status "
+        f"{warcs[0] if warcs else '<file>.warc.gz'}",
+        f"  {warcio} check -v {layout.warc_dir}/*.warc.gz",
+        f"Crawl stats: {layout.runs_dir}/{stats.get('run_id')}.json",
+    ]
+    reason = stats.get("finish_reason")
+    lines.append("The crawl finished normally." if reason == "finished"
+                 else f"The crawl stopped early: {reason} (see the log).")
+    return "\n".join(lines)
+
+
+def _article_lines(root: Path) -> list[str]:
+    files = sorted(root.rglob("*.jsonl"))
+    if not files:
+        return []
+    lines = ["", "Articles (JSONL: one story a line, clean text and metadata, for pandas/DuckDB):"]
+    for path in files:
+        with path.open("rb") as handle:
+            count = sum(1 for line in handle if line.strip())
+        lines.append(f"  {path}  ({count} articles)")
+    first = files[0]
+    lines.append(
+        f"  {sys.executable} -c \"import pandas as pd; "
+        f"print(pd.read_json('{first}', lines=True).head())\""
+    )
+    return lines
+
+
+def _size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)

@@ -1,0 +1,339 @@
+"""The `network` spider: every story of the SpaceDaily network sites it is given.
+
+Where it looks (all URL knowledge comes from :mod:`crawler.sites.spacedaily`):
+
+- entry points: each site's home page and feed;
+- hubs: every HTML page of a selected site that is not a story (home pages, section
+  listings and their pagination, whatever the URL scheme): all network links are
+  followed, stories on any network site, other pages only on the selected sites;
+- feeds: the item links (CDATA or not; items often point at sister sites);
+- stories: only links to other stories of the selected sites (headline lists, teasers:
+  some copies of a cross-posted story are linked from nowhere else) and page requisites
+  (images, stylesheets). No hubs are taken from stories, and links are screened by a
+  cheap URL test and the seen-set before any request is built, which keeps the cost
+  per story page to two XPaths.
+
+Each URL is requested once per run: links are made canonical (``www.`` host, no
+fragment) and checked against a seen-set before a request is even built, which is far
+cheaper than letting Scrapy's scheduler drop duplicates. A crawl trap ends because a
+path of hubs is only followed while it keeps leading to new stories: after
+``HUB_BARREN_LIMIT`` hubs in a row without one, its hub links are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from lxml import etree
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.sites import spacedaily as profile
+
+logger = logging.getLogger(__name__)
+
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+XML_PARSER = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, remove_comments=True
+)
+LINKS = etree.XPath("//a/@href | //area/@href")
+BASE_HREF = etree.XPath("//base/@href")
+REQUISITES = etree.XPath(
+    "//img/@src | //script/@src | //input[@type='image']/@src"
+    " | //link[contains(translate(@rel, 'SIYLETCHO', 'siyletcho'), 'stylesheet')"
+    " or contains(translate(@rel, 'ICON', 'icon'), 'icon')]/@href"
+)
+FEED_LINKS = etree.XPath(
+    "//*[local-name()='item' or local-name()='entry']/*[local-name()='link']"
+    "/text() | //*[local-name()='entry']/*[local-name()='link']/@href"
+)
+#: Links that are never hub pages (files, not HTML).
+NOT_HTML = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|css|js|pdf|zip|gz|mp[34]|m4v|mov|avi|wmv"
+    r"|flv|swf|docx?|xlsx?|pptx?|exe|dmg|tar)$",
+    re.IGNORECASE,
+)
+FEED_PATH = re.compile(r"\.(?:xml|rss|atom)$", re.IGNORECASE)
+CSS_REFERENCES = re.compile(
+    rb"""url\(\s*['"]?([^'")\s]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""", re.IGNORECASE
+)
+ABSOLUTE_URL = re.compile(r"https?://[^/?#\s]+(?:[/?#]|$)", re.IGNORECASE)
+
+STORY_PRIORITY = 20
+REQUISITE_PRIORITY = 30
+FEED_PRIORITY = 10
+HUB_PRIORITY = 0
+#: Hosts that only serve requisites: never stories or hubs.
+REQUISITE_HOSTS = frozenset(profile.canonical_host(d) for d in profile.REQUISITE_DOMAINS)
+
+
+class SiteSelectionError(ValueError):
+    """A --site name that is not a site of the network."""
+
+
+def resolve_sites(names: Iterable[str]) -> list[str]:
+    """Registered domains of the named sites; ``spacewar``, ``spacewar.com`` and
+    ``www.spacewar.com`` all name the same site. Unknown names raise SiteSelectionError."""
+    selectable = sorted(profile.NETWORK_DOMAINS - profile.REQUISITE_DOMAINS)
+    sites = []
+    for name in names:
+        host = urlsplit(name).hostname if "//" in name else name.strip().strip("/")
+        domain = profile.registered_domain(host or "")
+        matches = [d for d in selectable if domain in (d, d.split(".")[0])]
+        if not matches:
+            raise SiteSelectionError(
+                f"unknown site {name!r}; sites of the network: {', '.join(selectable)}"
+            )
+        sites.extend(m for m in matches if m not in sites)
+    return sites
+
+
+def absolute_url(base: str, href: str) -> str:
+    """``urljoin``, skipped for hrefs that are already absolute (most on these sites)."""
+    href = href.strip()
+    return href if ABSOLUTE_URL.match(href) else urljoin(base, href)
+
+
+@lru_cache(maxsize=1 << 16)
+def canonical_url(url: str) -> str | None:
+    """The form a network URL is requested in (``www.`` host, no fragment), or None
+    when the URL is not an http(s) URL on a network host."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # malformed netloc or port
+        return None
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host or not profile.is_network_host(host):
+        return None
+    netloc = profile.canonical_host(host)
+    if port and port != (443 if parts.scheme == "https" else 80):
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def seen_key(url: str) -> str:
+    """One key for the http and https forms of a canonical URL."""
+    return url.split("://", 1)[1]
+
+
+class NetworkSpider(scrapy.Spider):
+    name = "network"
+    allowed_domains = sorted(profile.NETWORK_DOMAINS)
+
+    def __init__(self, sites: str | None = None, start_url: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._site_args = [s for s in (sites or "").split(",") if s.strip()]
+        self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs) -> NetworkSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.sites = resolve_sites(
+            spider._site_args or settings.getlist("ARCHIVE_SITES") or profile.SITES
+        )
+        spider.site_hosts = frozenset(profile.canonical_host(s) for s in spider.sites)
+        spider.extra_start_urls = spider._start_url_args or settings.getlist("ARCHIVE_START_URLS")
+        spider.requisites = settings.getbool("ARCHIVE_REQUISITES", True)
+        spider.barren_limit = settings.getint("HUB_BARREN_LIMIT", 10)
+        return spider
+
+    # -- entry points --------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.extra_start_urls:
+            canonical = canonical_url(url)
+            if canonical is None:
+                logger.warning("Ignoring start URL outside the network: %s", url)
+                continue
+            self.seen.add(seen_key(canonical))
+            kind = self._kind_of(canonical) or "hub"
+            yield self._request(url, kind, barren=0, dont_filter=True)
+        for site in self.sites:
+            home, feed = profile.start_urls(site)
+            for url, kind in ((home, "hub"), (feed, "feed")):
+                if self._claim(url):
+                    yield self._request(url, kind, barren=0)
+
+    # -- callbacks -----------------------------------------------------------------
+
+    def parse(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse) or not response.body:
+            return
+        kind = response.meta.get("page_kind")
+        if kind == "feed" or self._looks_like_feed(response):
+            yield from self.parse_feed(response)
+        elif kind == "story" or profile.is_article_path(urlsplit(response.url).path):
+            yield from self.parse_story(response)
+        else:
+            yield from self.parse_hub(response)
+
+    def parse_story(self, response: Response) -> Iterator[scrapy.Request]:
+        """From a story page only two things are taken: links to other stories of the
+        selected sites (its headline lists and teasers; some copies of a cross-posted
+        story are linked nowhere else) and what the page needs to display."""
+        tree = _html_tree(response.body)
+        if tree is None:
+            return
+        base = _base_url(tree, response.url)
+        for href in LINKS(tree):
+            if not profile.ARTICLE_URL_HINT.search(href):
+                continue
+            url = canonical_url(absolute_url(base, href))
+            if (
+                url is not None
+                and urlsplit(url).hostname in self.site_hosts
+                and self._kind_of(url) == "story"
+                and self._claim(url)
+            ):
+                yield self._request(url, "story")
+        yield from self._requisite_requests(tree, response)
+
+    def parse_hub(self, response: Response) -> Iterator[scrapy.Request]:
+        tree = _html_tree(response.body)
+        if tree is None:
+            return
+        base = _base_url(tree, response.url)
+        links = (absolute_url(base, href) for href in LINKS(tree))
+        yield from self._follow(links, response.meta.get("barren", 0))
+        yield from self._requisite_requests(tree, response)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            root = etree.fromstring(response.body, XML_PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            logger.warning("Feed %s is not XML; no links taken from it", response.url)
+            return
+        links = (urljoin(response.url, str(link).strip()) for link in FEED_LINKS(root))
+        yield from self._follow(links, response.meta.get("barren", 0))
+
+    def parse_requisite(self, response: Response) -> Iterator[scrapy.Request]:
+        """Requisites are fetched to be archived; stylesheets may need more of them
+        (their ``url(...)`` and ``@import`` references on network hosts)."""
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if b"css" not in content_type:
+            return
+        for match in CSS_REFERENCES.finditer(response.body):
+            reference = (match[1] or match[2]).decode("latin-1")
+            url = canonical_url(absolute_url(response.url, reference))
+            if url is not None and self._claim(url):
+                yield self._request(url, "requisite")
+
+    def download_failed(self, failure: Failure) -> None:
+        """The last word on a request that got no usable response (after retries);
+        each failed attempt was already logged by DownloadFailureLogger. Error statuses
+        (archived like any response) and requests robots.txt forbids are not failures."""
+        if failure.check(HttpError, IgnoreRequest):
+            return
+        self.crawler.stats.inc_value("spider/gave_up")
+        logger.warning("Gave up on %s: %s", failure.request.url, failure.getErrorMessage())
+
+    # -- link following ------------------------------------------------------------
+
+    def _follow(self, links: Iterable[str], barren: int) -> Iterator[scrapy.Request]:
+        """Requests for the new stories, feeds and hubs among ``links``.
+
+        Hub links are followed while the path keeps finding new stories: ``barren``
+        counts hubs in a row without one.
+        """
+        stories: list[scrapy.Request] = []
+        others: list[tuple[str, str]] = []
+        for link in links:
+            url = canonical_url(link)
+            if url is None or seen_key(url) in self.seen:
+                continue
+            kind = self._kind_of(url)
+            if kind == "story":
+                if self._claim(url):
+                    stories.append(self._request(url, "story"))
+            elif kind is not None:
+                others.append((url, kind))
+        yield from stories
+        next_barren = 0 if stories else barren + 1
+        if next_barren > self.barren_limit:
+            if others:
+                self.crawler.stats.inc_value("spider/hub_paths_ended")
+            return
+        for url, kind in others:
+            if self._claim(url):
+                yield self._request(url, kind, barren=next_barren)
+
+    def _requisite_requests(self, tree, response: Response) -> Iterator[scrapy.Request]:
+        if not self.requisites:
+            return
+        base = _base_url(tree, response.url)
+        for src in REQUISITES(tree):
+            url = canonical_url(absolute_url(base, src))
+            if url is not None and self._claim(url):
+                yield self._request(url, "requisite")
+
+    def _kind_of(self, url: str) -> str | None:
+        """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
+        parts = urlsplit(url)
+        path = parts.path
+        if parts.hostname in REQUISITE_HOSTS:
+            return None
+        if profile.is_article_path(path):
+            return "story"
+        if parts.hostname not in self.site_hosts or NOT_HTML.search(path):
+            return None
+        return "feed" if FEED_PATH.search(path) else "hub"
+
+    def _claim(self, url: str) -> bool:
+        """True the first time a URL is seen in this run: every request the spider makes
+        (start URLs aside) is claimed here first, so this is the one place to consult
+        what earlier runs archived."""
+        key = seen_key(url)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def _request(
+        self, url: str, kind: str, barren: int = 0, dont_filter: bool = False
+    ) -> scrapy.Request:
+        requisite = kind == "requisite"
+        return scrapy.Request(
+            url,
+            callback=self.parse_requisite if requisite else self.parse,
+            priority=_PRIORITIES[kind],
+            meta={"page_kind": kind, "barren": barren},
+            dont_filter=dont_filter,
+            errback=self.download_failed,
+        )
+
+    @staticmethod
+    def _looks_like_feed(response: Response) -> bool:
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        return b"xml" in content_type and b"html" not in content_type
+
+
+_PRIORITIES = {
+    "story": STORY_PRIORITY,
+    "requisite": REQUISITE_PRIORITY,
+    "feed": FEED_PRIORITY,
+    "hub": HUB_PRIORITY,
+}
+
+
+def _html_tree(body: bytes):
+    try:
+        return etree.fromstring(body, HTML_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _base_url(tree, url: str) -> str:
+    base = BASE_HREF(tree)
+    return urljoin(url, str(base[0]).strip()) if base else url

@@ -1,0 +1,131 @@
+"""`news-archive crawl` options and `scrapy crawl network`, each run for real."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.spiders.network import SiteSelectionError, canonical_url, resolve_sites
+from tests.crawl_fixtures import REPLICA_SETTINGS, read_warc, run_crawl_cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_unknown_site_is_a_usage_error(tmp_path):
+    run = run_crawl_cli(tmp_path / "out", "--site", "example.org")
+    assert run.result.returncode == 64
+    assert "unknown site 'example.org'" in run.result.stderr
+    assert "spacewar.com" in run.result.stderr
+    assert not (tmp_path / "out" / "warc").exists()
+
+
+def test_malformed_setting_is_a_usage_error(tmp_path):
+    run = run_crawl_cli(tmp_path / "out", "-s", "DOWNLOAD_DELAY")
+    assert run.result.returncode == 64
+    assert "NAME=VALUE" in run.result.stderr
+
+
+def test_no_requisites_and_max_pages(mirror, tmp_path):
+    run = run_crawl_cli(
+        tmp_path / "out", "--proxy", mirror.proxy, "--site", "terradaily",
+        "--no-requisites", "--max-pages", "6", *REPLICA_SETTINGS,
+        "-s", "CONCURRENT_REQUESTS=1",
+    )
+    assert run.result.returncode == 0, run.result.stderr[-2000:]
+    responses = run.of_type("response")
+    assert responses
+    # stopped early (a full crawl of the site takes ~40): the one in flight may still land
+    assert len(responses) <= 6 + 2
+    hosts = {urlsplit(r.uri).hostname for r in responses}
+    assert "www.spxdaily.com" not in hosts
+    assert not any(urlsplit(r.uri).path.endswith(".css") for r in responses)
+
+
+def test_scrapy_crawl_network_works_from_the_repo_root(mirror, tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "network", "-a", "sites=terradaily.com",
+         "-s", f"ARCHIVE_DIR={out}", "-s", f"PROXY_URL={mirror.proxy}",
+         "-s", "CLOSESPIDER_PAGECOUNT=5", *REPLICA_SETTINGS],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [warc] = (out / "warc").glob("*.warc.gz")
+    uris = {r.headers.get("WARC-Target-URI") for r in read_warc(warc)}
+    assert "http://www.terradaily.com/robots.txt" in uris
+    assert "http://www.terradaily.com/index.html" in uris
+    assert "Traceback" not in result.stderr
+
+
+def test_site_names_and_canonical_urls():
+    assert resolve_sites(["spacewar", "www.spacedaily.com", "http://terradaily.com/"]) == [
+        "spacewar.com", "spacedaily.com", "terradaily.com",
+    ]
+    with pytest.raises(SiteSelectionError):
+        resolve_sites(["spxdaily.com"])  # serves images only: not a site to crawl
+    assert canonical_url("http://spacewar.com/reports/A_999.html#top") == (
+        "http://www.spacewar.com/reports/A_999.html"
+    )
+    assert canonical_url("http://SpaceWar.com:80/x.html?p=2") == "http://www.spacewar.com/x.html?p=2"
+    assert canonical_url("http://example.org/reports/A_999.html") is None
+    assert canonical_url("mailto:editor@spacewar.com") is None
+
+
+def test_crawl_mends_what_a_killed_run_left_open(mirror, tmp_path):
+    from archive.exchange import HttpExchange
+    from archive.writer import WarcFileWriter
+
+    scratch = tmp_path / "scratch"
+    writer = WarcFileWriter(scratch, hostname="killed")
+    writer.write_exchange(HttpExchange(
+        url="http://www.spacewar.com/index.html", method="GET", request_target="/index.html",
+        request_headers=[("Host", "www.spacewar.com")], protocol="HTTP/1.1", status=200,
+        reason="OK", response_headers=[("Content-Type", "text/html")], payload=b"<html></html>",
+    ))
+    [left_open] = scratch.glob("*.open")
+    warc_dir = tmp_path / "out" / "warc"
+    warc_dir.mkdir(parents=True)
+    (warc_dir / left_open.name).write_bytes(left_open.read_bytes() + b"\x1f\x8b\x08\x00cut")
+    writer.close()
+
+    run = run_crawl_cli(
+        tmp_path / "out", "--proxy", mirror.proxy, "--site", "spacewar", "--max-pages", "2",
+        *REPLICA_SETTINGS, "-s", "CONCURRENT_REQUESTS=1",
+    )
+    assert run.result.returncode == 0, run.result.stderr[-2000:]
+    assert "left open by an earlier run" in run.result.stderr
+    assert not list(warc_dir.glob("*.open"))
+    mended = warc_dir / left_open.name.removesuffix(".open")
+    assert [r.type for r in read_warc(mended)] == ["warcinfo", "response", "request"]
+    assert subprocess.run(["gzip", "-t", str(mended)]).returncode == 0
+
+
+def test_a_full_disk_stops_the_crawl_and_keeps_what_was_written(mirror, tmp_path):
+    """RLIMIT_FSIZE stands in for a full disk: a write past it fails with EFBIG."""
+    import resource
+    import signal
+
+    limit = 150_000
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--out", str(out), "--proxy",
+         mirror.proxy, *REPLICA_SETTINGS, "-s", "EXTRACTION_ENABLED=False"],
+        capture_output=True, text=True, timeout=240, preexec_fn=limit_file_size,
+    )
+    assert result.returncode == 1
+    assert "Stopping the crawl" in result.stderr
+    [warc] = (out / "warc").glob("*.warc.gz")
+    assert warc.stat().st_size <= limit
+    assert subprocess.run(["gzip", "-t", str(warc)]).returncode == 0
+    records = read_warc(warc)
+    assert records[0].type == "warcinfo" and len(records) > 3
+    assert len(records) % 2 == 1  # whole request/response pairs only

@@ -1,0 +1,114 @@
+"""The replica's fault URLs, crawled with the real CLI: what ends up in the WARC files.
+
+A replica of its own (the 503 fault counts hits per server process), one crawl started
+at every fault URL, with a small download limit and timeout so the test stays fast.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MirrorProcess
+from tests.crawl_fixtures import REPLICA_SETTINGS, CrawlRun, run_crawl_cli
+
+FAULTS = "http://www.spacewar.com/faults/"
+MAXSIZE = 1024 * 1024
+BARREN_LIMIT = 3
+REDIRECT_MAX_TIMES = 5
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory) -> CrawlRun:
+    replica = MirrorProcess(articles_per_site=4)
+    try:
+        out = tmp_path_factory.mktemp("faults") / "archive"
+        starts = ["large.html", "reset.html", "stall.html", "retry-503.html",
+                  "calendar/2024-01.html", "loop/a.html", "binary.html", "broken-markup.html"]
+        run = run_crawl_cli(
+            out, "--proxy", replica.proxy, "--site", "spacewar", "--no-requisites",
+            *[arg for path in starts for arg in ("--start-url", FAULTS + path)],
+            *REPLICA_SETTINGS,
+            "-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "-s", "DOWNLOAD_TIMEOUT=2",
+            "-s", "RETRY_TIMES=2", "-s", f"HUB_BARREN_LIMIT={BARREN_LIMIT}",
+            "-s", f"REDIRECT_MAX_TIMES={REDIRECT_MAX_TIMES}",
+        )
+    finally:
+        replica.stop()
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    return run
+
+
+def run_stats(crawl: CrawlRun) -> dict:
+    [path] = (crawl.out / "runs").glob("*.json")
+    return json.loads(path.read_text())
+
+
+def test_oversize_page_is_cut_at_the_limit_and_marked(crawl):
+    from mirror.faults import large_page_chunks
+
+    [record] = crawl.responses_for(FAULTS + "large.html")
+    assert record.headers["WARC-Truncated"] == "length"
+    assert len(record.payload) == MAXSIZE
+    assert record.http_header("Content-Encoding") is None
+    sent = b""
+    for chunk in large_page_chunks():
+        sent += chunk
+        if len(sent) >= MAXSIZE:
+            break
+    assert record.payload == sent[:MAXSIZE]
+
+
+def test_reset_body_is_archived_as_truncated(crawl):
+    from mirror.faults import resolve
+
+    [record] = crawl.responses_for(FAULTS + "reset.html")
+    full = resolve("www.spacewar.com", "/faults/reset.html").body
+    assert record.headers["WARC-Truncated"] == "disconnect"
+    assert 0 < len(record.payload) < len(full)
+
+
+def test_stall_leaves_no_record_but_a_logged_reason(crawl):
+    assert crawl.responses_for(FAULTS + "stall.html") == []
+    assert f"No response for {FAULTS}stall.html: DownloadTimeoutError" in crawl.result.stderr
+    assert run_stats(crawl)["archive/no_response/DownloadTimeoutError"] == 3
+
+
+def test_every_retry_is_archived(crawl):
+    statuses = [r.status for r in crawl.responses_for(FAULTS + "retry-503.html")]
+    assert statuses == [503, 503, 200]
+
+
+def test_crawl_trap_and_redirect_loop_end(crawl):
+    calendar = [r for r in crawl.of_type("response") if "/faults/calendar/" in r.uri]
+    # one path backwards and one forwards, each ended after BARREN_LIMIT + 1 barren hubs
+    assert 3 <= len(calendar) <= 2 * (BARREN_LIMIT + 1) + 1
+    loop = [r for r in crawl.of_type("response") if "/faults/loop/" in r.uri]
+    assert 2 <= len(loop) <= REDIRECT_MAX_TIMES + 1
+
+
+def test_odd_bodies_are_archived_as_sent(crawl):
+    from mirror.faults import resolve
+
+    for name in ("binary.html", "broken-markup.html"):
+        [record] = crawl.responses_for(FAULTS + name)
+        body = resolve("www.spacewar.com", "/faults/" + name).body
+        payload = record.payload
+        if record.http_header("Content-Encoding") == "gzip":
+            payload = gzip.decompress(payload)
+        assert payload == body
+
+
+def test_files_stay_valid(crawl):
+    assert crawl.warc_files
+    for path in crawl.warc_files:
+        assert subprocess.run([shutil.which("gzip"), "-t", str(path)]).returncode == 0
+    warcio = Path(sys.executable).with_name("warcio")
+    check = subprocess.run([str(warcio), "check", *map(str, crawl.warc_files)])
+    assert check.returncode == 0

@@ -1,0 +1,59 @@
+"""The `network` spider's callbacks on pages the replica does not serve."""
+
+from __future__ import annotations
+
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.spiders.network import NetworkSpider
+
+
+def spider(**settings) -> NetworkSpider:
+    crawler = get_crawler(NetworkSpider, settings_dict=settings)
+    return NetworkSpider.from_crawler(crawler)
+
+
+def test_stylesheet_references_on_network_hosts_become_requisites():
+    css = (b"@import 'print.css'; body { background: url(\"/img/bg.png\") }"
+           b" .logo { background: url( http://spxdaily.com/images/logo.gif ) }"
+           b" .ad { background: url(http://ads.example.org/x.png) }"
+           b" .dot { background: url(data:image/png;base64,AAAA) }")
+    url = "http://www.spacewar.com/css/spacewar.css"
+    response = TextResponse(url, body=css, headers={"Content-Type": "text/css"},
+                            request=Request(url))
+    requests = list(spider().parse_requisite(response))
+    assert [r.url for r in requests] == [
+        "http://www.spacewar.com/css/print.css",
+        "http://www.spacewar.com/img/bg.png",
+        "http://www.spxdaily.com/images/logo.gif",
+    ]
+    assert {r.meta["page_kind"] for r in requests} == {"requisite"}
+
+
+def test_story_pages_yield_only_stories_of_the_selected_sites_and_requisites():
+    html = b"""<html><head><link rel="stylesheet" href="/css/x.css"></head><body>
+    <a href="/archive/nuclear/index.html">section</a>
+    <a href="http://spacewar.com/reports/Other_Story_999.html">other</a>
+    <a href="http://www.terradaily.com/reports/Sister_Story_999.html">sister</a>
+    <img src="http://www.spxdaily.com/images-lg/x.jpg"></body></html>"""
+    url = "http://www.spacewar.com/reports/This_Story_999.html"
+    response = HtmlResponse(url, body=html, request=Request(url, meta={"page_kind": "story"}))
+    requests = list(spider(ARCHIVE_SITES=["spacewar"]).parse(response))
+    assert [(r.url, r.meta["page_kind"]) for r in requests] == [
+        ("http://www.spacewar.com/reports/Other_Story_999.html", "story"),
+        ("http://www.spacewar.com/css/x.css", "requisite"),
+        ("http://www.spxdaily.com/images-lg/x.jpg", "requisite"),
+    ]
+
+
+def test_hub_paths_end_after_the_barren_limit():
+    crawl = spider(HUB_BARREN_LIMIT=2)
+    html = b'<a href="/calendar/next.html">next</a><a href="/reports/Known_999.html">s</a>'
+    crawl._claim("http://www.spacewar.com/reports/Known_999.html")
+    url = "http://www.spacewar.com/calendar/now.html"
+    followed = []
+    for barren in (0, 1, 2):
+        response = HtmlResponse(url, body=html, request=Request(url, meta={"barren": barren}))
+        crawl.seen.discard("www.spacewar.com/calendar/next.html")
+        followed.append([r.meta["barren"] for r in crawl.parse(response)])
+    assert followed == [[1], [2], []]
