@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mirror.network import Network
@@ -15,6 +17,9 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: the port cannot be bound
 EXIT_CANTCREAT = 73  # sysexits EX_CANTCREAT: the truth file cannot be written
+MAX_TRUTH_JOBS = 4
+PARALLEL_TRUTH_FROM = 3000  # stories; smaller networks are written by one process
+TRUTH_RUN = 250  # consecutive stories a worker describes at a time
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         faults=args.faults,
     )
     if args.truth is not None:
-        return _write_truth(network.truth(), args.truth)
+        return _write_truth(truth_lines(network), args.truth)
     return _serve(network, args.port)
 
 
@@ -72,6 +77,8 @@ def _serve(network: Network, port: int) -> int:
             flush=True,
         )
 
+    network.warm()  # build the headline index before announcing, not on the first request
+    gc.freeze()  # the index lives as long as the process: keep it out of garbage collections
     try:
         serve(network, port, announce)
     except CannotListen as exc:
@@ -81,23 +88,66 @@ def _serve(network: Network, port: int) -> int:
     return EXIT_OK
 
 
-def _write_truth(records: Iterable[dict], destination: str) -> int:
+def truth_lines(network: Network, jobs: int | None = None) -> Iterator[str]:
+    """`network.truth()` as text made of whole JSON lines, built by `jobs` processes
+    (default: one a core for large networks).
+
+    The stories go to worker processes in runs of consecutive ones (so that each
+    page's teased neighbour is still cached) and come back in order: the output
+    is the same as one process writes, only sooner on several cores.
+    """
+    from multiprocessing import get_all_start_methods, get_context
+
+    from mirror.network import fault_truth
+    from mirror.stories import SITES
+
+    if jobs is None:
+        large = network.catalogue.count * len(SITES) >= PARALLEL_TRUTH_FROM
+        jobs = min(os.cpu_count() or 1, MAX_TRUTH_JOBS) if large else 1
+    if jobs < 2 or "fork" not in get_all_start_methods():
+        for record in network.truth():
+            yield _json_line(record)
+        return
+    network.warm()  # before the fork: every worker shares the headline index
+    runs = [(site, start, min(start + TRUTH_RUN, network.catalogue.count))
+            for site in SITES for start in range(0, network.catalogue.count, TRUTH_RUN)]
+    context = get_context("fork")
+    with context.Pool(jobs, initializer=_set_worker_network, initargs=(network,)) as pool:
+        yield from pool.imap(_truth_run, runs)
+    for record in fault_truth():
+        yield _json_line(record)
+
+
+_worker_network: Network | None = None  # the network a truth worker process describes
+
+
+def _set_worker_network(network: Network) -> None:
+    global _worker_network
+    _worker_network = network
+
+
+def _truth_run(run: tuple[str, int, int]) -> str:
+    site, start, stop = run
+    return "".join(_json_line(_worker_network.story_truth(site, index))
+                   for index in range(start, stop))
+
+
+def _json_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _write_truth(lines: Iterable[str], destination: str) -> int:
     if destination == "-":
-        _dump_json_lines(records, sys.stdout)
+        sys.stdout.writelines(lines)
         return EXIT_OK
     try:
         with Path(destination).open("w", encoding="utf-8") as out:
-            _dump_json_lines(records, out)
+            out.writelines(lines)
     except OSError as exc:
         print(f"news-archive mirror: cannot write {destination}: {exc.strerror or exc}",
               file=sys.stderr)
         return EXIT_CANTCREAT
     return EXIT_OK
-
-
-def _dump_json_lines(records: Iterable[dict], out: TextIO) -> None:
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _port(text: str) -> int:

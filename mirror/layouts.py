@@ -43,7 +43,7 @@ Current era (2014-):
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mirror.stories import SITE_INFO, Block, Link, RelatedReport, SiteInfo, Story
@@ -109,20 +109,25 @@ class PageContext:
 
 
 def e(text: str) -> str:
-    return html.escape(text, quote=False)
+    """`html.escape(text, quote=False)`, inlined: pages call it hundreds of times."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def a(text: str) -> str:
-    return html.escape(text, quote=True)
+    """`html.escape(text, quote=True)`, inlined."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))
 
 
 def render_article(ctx: PageContext) -> str:
-    renderer = {
-        "table/bullets": _table_bullets, "table/lists": _table_lists,
-        "table/linktable": _table_linktable, "current/classic": _current_classic,
-        "current/cards": _current_cards, "current/compact": _current_compact,
-    }[ctx.story.layout]
-    return renderer(ctx)
+    """The page's HTML (what it shows as boilerplate: `page_boilerplate`)."""
+    return _LAYOUTS[ctx.story.layout][1](ctx)
+
+
+def page_boilerplate(ctx: PageContext) -> list[str]:
+    """The boilerplate strings `render_article(ctx)` would show, without building the page."""
+    _LAYOUTS[ctx.story.layout][0](ctx)
+    return ctx.boilerplate
 
 
 # -- shared pieces ---------------------------------------------------------------
@@ -232,14 +237,22 @@ def _keep_story_boilerplate(ctx: PageContext, headings: bool = True) -> None:
 
 # -- table era ---------------------------------------------------------------
 
-def _table_bullets(ctx: PageContext) -> str:
-    story = ctx.story
-    extra = story.extra
-    newsletter = extra.get("newsletter", NEWSLETTER)
-    banner = extra.get("banner", f". {ctx.site.banner} .")
-    footer = extra.get("footer", footer_text(ctx.year))
+def _bullets_texts(ctx: PageContext) -> tuple[str, str, str]:
+    """Newsletter line, banner and footer of a `table/bullets` page (the seed has its own)."""
+    extra = ctx.story.extra
+    return (extra.get("newsletter", NEWSLETTER), extra.get("banner", f". {ctx.site.banner} ."),
+            extra.get("footer", footer_text(ctx.year)))
+
+
+def _keep_table_bullets(ctx: PageContext) -> None:
+    newsletter, banner, footer = _bullets_texts(ctx)
     ctx.keep(newsletter, banner, EMAIL, footer)
     _keep_story_boilerplate(ctx, headings=False)
+
+
+def _table_bullets(ctx: PageContext) -> str:
+    story = ctx.story
+    newsletter, banner, footer = _bullets_texts(ctx)
     nav = "".join(
         f'<a href="{a(link.url)}"><img src="{IMAGES}/images/nav-{i}.gif" alt="{a(link.text)}" '
         'border=0 width=150 height=18></a><br>\n' for i, link in enumerate(ctx.nav))
@@ -303,13 +316,19 @@ def _table_bullets(ctx: PageContext) -> str:
     return "".join(parts)
 
 
+def _keep_table_lists(ctx: PageContext) -> None:
+    ctx.keep(NEWSLETTER_BOX, ctx.site.banner, footer_text(ctx.year), "Print Article",
+             "read more")
+    ctx.keep(*(link.text for link in ctx.nav))
+    _keep_story_boilerplate(ctx)
+    ctx.keep(EMAIL)
+    ctx.keep("Privacy Statement")
+
+
 def _table_lists(ctx: PageContext) -> str:
     story = ctx.story
     banner = ctx.site.banner
     footer = footer_text(ctx.year)
-    ctx.keep(NEWSLETTER_BOX, banner, footer, "Print Article", "read more")
-    ctx.keep(*(link.text for link in ctx.nav))
-    _keep_story_boilerplate(ctx)
     menu = " | ".join(f'<a href="{a(link.url)}">{e(link.text)}</a>' for link in ctx.nav)
     half = (len(ctx.sidebar) + 1) // 2
     left = _ul_lists(ctx.sidebar[:half])
@@ -349,7 +368,6 @@ def _table_lists(ctx: PageContext) -> str:
     parts.append(
         f'<p><a href="mailto:?subject={a(story.title)}">{EMAIL}</a> | '
         '<a href="javascript:window.print()">Print Article</a>\n')
-    ctx.keep(EMAIL)
     links = "".join(f'{e(link.text)} <a href="{a(link.url)}">{e(ctx.site.brand)}</a><br>\n'
                     for link in story.related_links)
     parts.append(f'<br><br><table class="rl" width="100%"><tr><td><b>{RELATED_LINKS}</b><br>\n'
@@ -368,7 +386,6 @@ def _table_lists(ctx: PageContext) -> str:
     parts.append(f'<tr><td colspan=3 class="footer">{e(footer)}<br>'
                  '<a href="/privacy.html">Privacy Statement</a></td></tr>\n</table>\n'
                  "</body>\n</html>\n")
-    ctx.keep("Privacy Statement")
     return "".join(parts)
 
 
@@ -381,12 +398,15 @@ def _ul_lists(lists: list[tuple[str, list[Link]]]) -> str:
     return "".join(out)
 
 
+def _keep_table_linktable(ctx: PageContext) -> None:
+    ctx.keep(NEWSLETTER, ctx.site.banner, footer_text(ctx.year), EMAIL)
+    ctx.keep(*(link.text for link in ctx.nav))
+    _keep_story_boilerplate(ctx)
+
+
 def _table_linktable(ctx: PageContext) -> str:
     story = ctx.story
     footer = footer_text(ctx.year)
-    ctx.keep(NEWSLETTER, ctx.site.banner, footer, EMAIL)
-    ctx.keep(*(link.text for link in ctx.nav))
-    _keep_story_boilerplate(ctx)
     nav = "".join(f'<tr><td class="nv"><a href="{a(link.url)}">{e(link.text)}</a></td></tr>\n'
                   for link in ctx.nav)
     tables = []
@@ -456,11 +476,25 @@ def _related_current(report: RelatedReport, heading: str) -> str:
         + "".join(f"<p>{e(p)}</p>\n" for p in (first, *rest)))
 
 
-def _current_frame(ctx: PageContext, body_html: str, sidebar_html: str, menu_class: str) -> str:
-    footer = footer_text(ctx.year)
-    ctx.keep(NEWSLETTER_BOX, ctx.site.banner, footer, GDPR)
+def _keep_current_frame(ctx: PageContext) -> None:
+    ctx.keep(NEWSLETTER_BOX, ctx.site.banner, footer_text(ctx.year), GDPR)
     ctx.keep(*(link.text for link in ctx.nav))
     _keep_story_boilerplate(ctx)
+
+
+def _keep_current_cards(ctx: PageContext) -> None:
+    ctx.keep(SUPPORT)
+    ctx.keep("Donate")
+    _keep_current_frame(ctx)
+
+
+def _keep_current_compact(ctx: PageContext) -> None:
+    ctx.keep(AD_LABEL)
+    _keep_current_frame(ctx)
+
+
+def _current_frame(ctx: PageContext, body_html: str, sidebar_html: str, menu_class: str) -> str:
+    footer = footer_text(ctx.year)
     menu = "".join(f'<li><a href="{a(link.url)}">{e(link.text)}</a></li>' for link in ctx.nav)
     return (
         _head_current(ctx)
@@ -515,7 +549,6 @@ def _current_classic(ctx: PageContext) -> str:
 
 def _current_cards(ctx: PageContext) -> str:
     story = ctx.story
-    ctx.keep(SUPPORT)
     parts = ['<main class="col-lg-9 story">\n<article>\n', f"<h1>{e(story.title)}<br></h1>\n",
              f'<span class="BHS">{e(story.dateline)}</span><br>\n']
     if story.byline_form:
@@ -547,13 +580,11 @@ def _current_cards(ctx: PageContext) -> str:
     sidebar = (f'<aside class="col-lg-3">\n<div class="card support"><p>{e(SUPPORT)}</p>'
                '<a href="/support.html">Donate</a></div>\n'
                f"{teaser}{cards}<div class=\"card nl\">{NEWSLETTER_BOX}</div>\n</aside>")
-    ctx.keep("Donate")
     return _current_frame(ctx, "".join(parts), sidebar, "navbar")
 
 
 def _current_compact(ctx: PageContext) -> str:
     story = ctx.story
-    ctx.keep(AD_LABEL)
     ad = (f'<center><span style="font-size:10px">{AD_LABEL}</span><br>'
           '<iframe src="about:blank" width="728" height="90" frameborder="0"></iframe></center>')
     parts = ['<div class="col-sm-12 col-md-9">\n<div class="inner">\n',
@@ -588,6 +619,17 @@ def _current_compact(ctx: PageContext) -> str:
     sidebar = (f'<div class="col-md-3"><table class="sb">\n{rows}</table>\n'
                f'<p class="nl">{NEWSLETTER_BOX}</p></div>')
     return _current_frame(ctx, "".join(parts), sidebar, "nav-compact")
+
+
+#: layout -> (what its pages keep as boilerplate, the renderer)
+_LAYOUTS: dict[str, tuple[Callable[[PageContext], None], Callable[[PageContext], str]]] = {
+    "table/bullets": (_keep_table_bullets, _table_bullets),
+    "table/lists": (_keep_table_lists, _table_lists),
+    "table/linktable": (_keep_table_linktable, _table_linktable),
+    "current/classic": (_keep_current_frame, _current_classic),
+    "current/cards": (_keep_current_cards, _current_cards),
+    "current/compact": (_keep_current_compact, _current_compact),
+}
 
 
 # -- encodings ---------------------------------------------------------------

@@ -10,6 +10,7 @@ oldest story of the section; they match neither article pattern):
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from mirror.layouts import GDPR, IMAGES, NEWSLETTER_BOX, e, footer_text
 from mirror.layouts import a as attr
@@ -24,7 +25,9 @@ def listing_path(section: str, page: int) -> str:
     return f"/archive/{section}/index.html" if page == 1 else f"/archive/{section}/page-{page}.html"
 
 
+@cache
 def nav_links(site: SiteInfo) -> list[Link]:
+    """The site menu (the same list every call: do not change it)."""
     links = [Link(f"{site.brand} Home", "/index.html")]
     links += [Link(label, listing_path(slug, 1)) for slug, label in site.sections]
     links += [Link("Free Newsletters", "/newsletters.html"),

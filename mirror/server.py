@@ -22,6 +22,7 @@ import signal
 import socket
 import struct
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ MAX_REQUEST_BODY_BYTES = 1024 * 1024
 IDLE_TIMEOUT_SECONDS = 60.0
 GZIP_LEVEL = 6
 MIN_CHUNKS = 4
+RESPONSE_CACHE_BYTES = 8 * 1024 * 1024  # home pages, listings, feeds and recent pages
 MAX_CHUNK_BYTES = 16 * 1024
 ALLOWED_METHODS = "GET, HEAD"
 COMPRESSIBLE_TYPES = ("text/", "application/xml", "application/rss+xml", "application/json",
@@ -137,12 +139,71 @@ def _normalise_authority(authority: str) -> str:
     return host.rstrip(".")
 
 
+@dataclass
+class Encoded:
+    """A resource with what serving it costs to compute: its ETag and its gzip bytes."""
+
+    resource: Resource
+    tag: str
+    gzipped: bytes | None = None
+
+    def gzip(self) -> bytes:
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.resource.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self.gzipped
+
+    @property
+    def size(self) -> int:
+        return len(self.resource.body) + len(self.gzipped or b"")
+
+
+class ResponseCache:
+    """The most recently served resources, ETag and gzip bytes included, up to `max_bytes`.
+
+    The network is deterministic (a URL always resolves to the same bytes), so a
+    hit skips building the page; re-fetches (home pages, listings, recrawls with
+    conditional GETs) then cost no more than the socket work.
+    """
+
+    def __init__(self, max_bytes: int = RESPONSE_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[tuple[str, str], Encoded] = OrderedDict()
+
+    def get(self, host: str, path: str) -> Encoded | None:
+        entry = self._entries.get((host, path))
+        if entry is not None:
+            self._entries.move_to_end((host, path))
+        return entry
+
+    def put(self, host: str, path: str, resource: Resource) -> Encoded:
+        """A new entry for the resource, kept unless it alone exceeds the limit."""
+        entry = Encoded(resource, hashlib.sha1(resource.body).hexdigest()[:20])
+        if entry.size <= self.max_bytes:
+            self._entries[(host, path)] = entry
+            self.size += entry.size
+            self._evict()
+        return entry
+
+    def resized(self, host: str, path: str, entry: Encoded, before: int) -> None:
+        """Account for bytes an entry gained since it measured `before` (its gzip bytes)."""
+        if self._entries.get((host, path)) is entry:
+            self.size += entry.size - before
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.size > self.max_bytes:
+            _, oldest = self._entries.popitem(last=False)
+            self.size -= oldest.size
+
+
 class MirrorServer:
     """Serves one :class:`Network` (plus the fault URLs) on 127.0.0.1."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, cache: ResponseCache | None = None) -> None:
         self.network = network
         self.hosts = network.hosts
+        self.cache = cache if cache is not None else ResponseCache()
         self.port: int | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task] = set()
@@ -218,14 +279,20 @@ class MirrorServer:
                 f"{_escape(host)} is not a host of the replica. This is an offline replica of "
                 "the SpaceDaily network: it never forwards requests to the internet.",
             )
-        resource = self.network.resolve(host, path)
-        if resource is None:
-            return _error_reply(404, f"The requested URL {_escape(path)} was not found.")
-        if resource.fault == "503-twice" and self._count_hit(host + path) <= 2:
+        entry = self.cache.get(host, path)
+        if entry is None:
+            resource = self.network.resolve(host, path)
+            if resource is None:
+                return _error_reply(404, f"The requested URL {_escape(path)} was not found.")
+            entry = self.cache.put(host, path, resource)
+        if entry.resource.fault == "503-twice" and self._count_hit(host + path) <= 2:
             reply = _error_reply(503, "The server is busy; try again shortly.")
             reply.headers.append(("Retry-After", str(faults.RETRY_AFTER_SECONDS)))
             return reply
-        return _resource_reply(request, resource)
+        before = entry.size
+        reply = _resource_reply(request, entry)
+        self.cache.resized(host, path, entry, before)
+        return reply
 
     def _count_hit(self, url: str) -> int:
         self._fault_hits[url] = self._fault_hits.get(url, 0) + 1
@@ -287,8 +354,9 @@ async def _discard_request_body(request: Request, reader: asyncio.StreamReader) 
         raise BadRequest("request body shorter than its Content-Length") from exc
 
 
-def _resource_reply(request: Request, resource: Resource) -> Reply:
+def _resource_reply(request: Request, entry: Encoded) -> Reply:
     """Headers, validators and content coding for a resource of the network."""
+    resource = entry.resource
     headers = list(resource.headers)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
     plain = resource.fault in (None, "503-twice")
@@ -296,7 +364,7 @@ def _resource_reply(request: Request, resource: Resource) -> Reply:
     use_gzip = compressible and _accepts_gzip(request.headers.get("accept-encoding", ""))
     validators: list[tuple[str, str]] = []
     if resource.status == 200 and plain:
-        tag = hashlib.sha1(resource.body).hexdigest()[:20]
+        tag = entry.tag
         etag = f'"{tag}-gzip"' if use_gzip else f'"{tag}"'
         validators.append(("ETag", etag))
         if resource.last_modified is not None:
@@ -312,7 +380,7 @@ def _resource_reply(request: Request, resource: Resource) -> Reply:
         headers.append(("Vary", "Accept-Encoding"))
     if use_gzip:
         headers.append(("Content-Encoding", "gzip"))
-        payload = gzip.compress(payload, compresslevel=GZIP_LEVEL, mtime=0)
+        payload = entry.gzip()
     return Reply(resource.status, headers, payload, resource.chunked, resource.fault)
 
 

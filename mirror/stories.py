@@ -42,6 +42,7 @@ SEED_DATE = date(2007, 4, 24)
 NEW_PER_EPOCH = 3
 RECENT_STORIES = 64
 EDITS_PER_EPOCH = 2
+LINK_CACHE = 16384  # entries of each of the path and link caches (a few MB)
 
 SITES = ("spacewar.com", "spacedaily.com", "terradaily.com")
 
@@ -54,15 +55,16 @@ class SiteInfo:
     #: old `/news/` topics per section (a few hyphenated, as on the real site)
     topics: tuple[tuple[str, ...], ...]
 
-    @property
+    # cached: pages ask for these dozens of times (frozen dataclasses allow cached_property)
+    @cached_property
     def name(self) -> str:
         return self.domain.split(".")[0]
 
-    @property
+    @cached_property
     def host(self) -> str:
         return "www." + self.domain
 
-    @property
+    @cached_property
     def brand(self) -> str:
         return {"spacewar": "SpaceWar", "spacedaily": "SpaceDaily",
                 "terradaily": "TerraDaily"}[self.name] + ".com"
@@ -100,10 +102,13 @@ TABLE_ENCODINGS = ("latin1-meta", "cp1252-header", "latin1-both-entities")
 CURRENT_ENCODINGS = ("utf8-both", "utf8-meta", "utf8-header-entities")
 
 
+_blake2b = hashlib.blake2b
+
+
 def key(*parts: object) -> int:
     """A stable 64-bit number for any tuple of parts (never the salted `hash()`)."""
-    text = "\x1f".join(str(p) for p in parts).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    text = "\x1f".join(map(str, parts)).encode()
+    return int.from_bytes(_blake2b(text, digest_size=8).digest(), "big")
 
 
 def rng_for(*parts: object) -> random.Random:
@@ -207,6 +212,36 @@ class Story:
 
     def text_lines(self) -> list[str]:
         return [line for block in self.blocks for line in block.lines()]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a page shows of another story it teases."""
+
+    site: str
+    index: int
+    title: str
+    dateline: str
+    lead: str
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A story's first random draws, in order: enough for its `Opening`."""
+
+    rng: random.Random
+    writer: prose.Writer
+    era: str
+    beat: str
+    published_at: datetime
+    agency: str | None
+    place: str | None
+    dateline: str
+    byline: str | None
+    byline_form: str | None
+    typeset: bool
+    count: int  # paragraphs in the body, lead included
+    lead: str
 
 
 class Catalogue:
@@ -399,7 +434,11 @@ class StoryBuilder:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self._recent: OrderedDict[tuple[str, int], Story] = OrderedDict()
-        self._paths: dict[tuple[str, int], str] = {}
+        #: stories begun for a teaser: building the story itself carries on from there
+        self._begun: OrderedDict[tuple[str, int], _Start] = OrderedDict()
+        # bounded caches: neighbouring pages link mostly the same stories
+        self.path = lru_cache(maxsize=LINK_CACHE)(self._path)
+        self.link = lru_cache(maxsize=LINK_CACHE)(self._link)
 
     @cached_property
     def slugs(self) -> SlugIndex:
@@ -410,13 +449,8 @@ class StoryBuilder:
             return headline_for(self.catalogue, site, index)
         return self.slugs.titles[(site, index)]
 
-    def path(self, site: str, index: int) -> str:
-        path = self._paths.get((site, index))
-        if path is None:
-            path = self._paths[(site, index)] = self._path(site, index)
-        return path
-
     def _path(self, site: str, index: int) -> str:
+        """Where a story is served on its own site (cached as `path`)."""
         c = self.catalogue
         if c.era(index) == "news":
             return c.news_path(site, index)
@@ -426,6 +460,10 @@ class StoryBuilder:
 
     def url(self, site: str, index: int) -> str:
         return f"http://{SITE_INFO[site].host}{self.path(site, index)}"
+
+    def _link(self, site: str, index: int) -> Link:
+        """A link to a story with its headline as text (cached as `link`)."""
+        return Link(self.title(site, index), self.url(site, index))
 
     def paths(self, site: str, index: int) -> dict[str, str]:
         path = self.path(site, index)
@@ -474,24 +512,54 @@ class StoryBuilder:
                 self._recent.popitem(last=False)
         return cached
 
-    def _build(self, site: str, index: int) -> Story:
-        if self._is_seed(site, index):
-            return self._seed_story()
+    def _start(self, site: str, index: int) -> _Start:
+        """The story's first draws, up to its lead paragraph (all a teaser shows)."""
         c = self.catalogue
         rng = rng_for(c.seed, site, index, "story")
         era = c.era(index)
         beat = SITE_INFO[site].sections[c.section_of(site, index)][0]
         published_at = c.published_at(site, index)
         writer = prose.Writer(rng, beat, published_at.year)
-        layouts = CURRENT_LAYOUTS if era == "current" else TABLE_LAYOUTS
-        encodings = CURRENT_ENCODINGS if era == "current" else TABLE_ENCODINGS
-        layout = layouts[key(c.seed, site, index, "layout") % len(layouts)]
-        encoding = encodings[key(c.seed, site, index, "encoding") % len(encodings)]
         agency = _pick_agency(rng, era, site)
         place, dateline = _dateline(rng, era, agency, writer, published_at.date())
         byline, byline_form = _byline(rng, agency)
         typeset = rng.random() < 0.45
-        blocks = self._blocks(rng, writer, published_at, typeset)
+        roll = rng.random()
+        count = rng.randint(2, 4) if roll < 0.3 else (
+            rng.randint(5, 10) if roll < 0.8 else rng.randint(12, 22))
+        lead = writer.lead(prose.WEEKDAYS[published_at.weekday()])
+        return _Start(rng, writer, era, beat, published_at, agency, place, dateline, byline,
+                      byline_form, typeset, count, lead)
+
+    def opening(self, site: str, index: int) -> Opening:
+        """Headline, dateline and lead of a story, without building all of it."""
+        cached = self._recent.get((site, index))
+        if cached is None and not self._is_seed(site, index):
+            start = self._begun.get((site, index))
+            if start is None:
+                start = self._begun[(site, index)] = self._start(site, index)
+                if len(self._begun) > RECENT_STORIES:
+                    self._begun.popitem(last=False)
+            lead = prose.typeset(start.lead) if start.typeset else start.lead
+            return Opening(site, index, self.title(site, index), start.dateline, lead)
+        story = cached or self.story(site, index)
+        lead = story.blocks[0].text if story.blocks else ""
+        return Opening(site, index, story.title, story.dateline, lead)
+
+    def _build(self, site: str, index: int) -> Story:
+        if self._is_seed(site, index):
+            return self._seed_story()
+        c = self.catalogue
+        # a begun story's random state is used up by this build: take it out first
+        start = self._begun.pop((site, index), None) or self._start(site, index)
+        rng, writer, era, beat = start.rng, start.writer, start.era, start.beat
+        published_at, agency, place = start.published_at, start.agency, start.place
+        typeset = start.typeset
+        layouts = CURRENT_LAYOUTS if era == "current" else TABLE_LAYOUTS
+        encodings = CURRENT_ENCODINGS if era == "current" else TABLE_ENCODINGS
+        layout = layouts[key(c.seed, site, index, "layout") % len(layouts)]
+        encoding = encodings[key(c.seed, site, index, "encoding") % len(encodings)]
+        blocks = self._blocks(start)
         related = self._related(rng, beat, agency, place, published_at, typeset)
         source = _source(rng, agency, era)
         has_image = rng.random() < 0.75
@@ -513,21 +581,19 @@ class StoryBuilder:
         return Story(
             site=site, index=index, title=self.title(site, index), section=beat,
             published_at=published_at, layout=layout, encoding=encoding, typeset=typeset,
-            byline=byline, byline_form=byline_form, place=place, agency=agency,
-            dateline=dateline, caption=caption, image=image, blocks=blocks, related=related,
+            byline=start.byline, byline_form=start.byline_form, place=place, agency=agency,
+            dateline=start.dateline, caption=caption, image=image, blocks=blocks, related=related,
             source=source, related_links=links, paths=self.paths(site, index),
             epoch_published=epoch_published,
             epoch_modified=edits[-1] if edits else epoch_published,
             last_modified=last_modified,
         )
 
-    def _blocks(self, rng: random.Random, writer: prose.Writer, published_at: datetime,
-                typeset: bool) -> list[Block]:
-        roll = rng.random()
-        count = rng.randint(2, 4) if roll < 0.3 else (
-            rng.randint(5, 10) if roll < 0.8 else rng.randint(12, 22))
-        weekday = prose.WEEKDAYS[published_at.weekday()]
-        paragraphs = writer.paragraphs(count, weekday)
+    @staticmethod
+    def _blocks(start: _Start) -> list[Block]:
+        rng, writer = start.rng, start.writer
+        paragraphs = writer.more_paragraphs([start.lead], start.count)
+        typeset = start.typeset
         blocks = [Block("p", prose.typeset(p) if typeset else p) for p in paragraphs]
         extra = rng.random()
         position = rng.randint(1, len(blocks))
@@ -559,12 +625,12 @@ class StoryBuilder:
                 paragraphs=tuple(paragraphs)))
         return out
 
-    def teaser_of(self, site: str, index: int) -> Story | None:
+    def teaser_of(self, site: str, index: int) -> Opening | None:
         """The neighbouring story a page teases (the previous one, or the next)."""
         other = index - 1 if index > 0 else index + 1
         if other >= self.catalogue.count:
             return None
-        return self.story(site, other)
+        return self.opening(site, other)
 
     def _seed_story(self) -> Story:
         data = seed_story_data()
