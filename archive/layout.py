@@ -6,8 +6,13 @@
     DIR/jsonl/**/<run-id>.jsonl            article records of every run
     DIR/indexes/warc/<relative name>.cdxj  CDXJ index of one WARC file
     DIR/indexes/index.cdxj                 all of them merged and sorted
+    DIR/runs/<run-id>.json                 stats and exit code of every crawl run
+    DIR/logs/<run-id>.log                  log of every crawl run
+    DIR/state.sqlite3                      crawl state (see archive.state)
+    DIR/.lock                              held by the running crawl (see crawler.runs)
 
-A folder without a ``warc/`` subfolder is read as a folder of WARC files itself.
+A folder without a ``warc/`` subfolder is read as a folder of WARC files itself; a crawl
+always writes into ``DIR/warc/``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ INDEX_DIR = "indexes"
 PER_WARC_DIR = "warc"
 MERGED_INDEX = "index.cdxj"
 CDXJ_SUFFIX = ".cdxj"
+WARC_SUBDIR = "warc"
+STATE_FILE = "state.sqlite3"
+LOCK_FILE = ".lock"
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,29 @@ class ArchiveDir:
 
     @property
     def warc_dir(self) -> Path:
-        nested = self.root / "warc"
+        nested = self.root / WARC_SUBDIR
         return nested if nested.is_dir() else self.root
+
+    @property
+    def crawl_warc_dir(self) -> Path:
+        """Where a crawl writes its WARC files (whether or not the folder exists yet)."""
+        return self.root / WARC_SUBDIR
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / STATE_FILE
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_FILE
 
     @property
     def jsonl_dir(self) -> Path:

@@ -8,6 +8,12 @@ the wire. It adapts the Scrapy request and response into an
 :class:`archive.writer.WarcFileWriter`, and sends
 :data:`crawler.signals.response_archived`.
 
+With the state store (:mod:`crawler.state`) the capture also deduplicates: a ``304``
+to a conditional request is written as a revisit record (server-not-modified profile),
+and a ``200`` whose payload digest equals the one archived for the URL as a revisit
+record (identical-payload-digest profile); both refer to the original record. The
+state store is updated only after the record is flushed.
+
 :class:`OversizeTruncation` replaces Scrapy's ``DOWNLOAD_MAXSIZE`` cancellation (which
 leaves no response at all) by a cut: the first ``DOWNLOAD_MAXSIZE`` bytes are kept and
 archived with ``WARC-Truncated: length``.
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import platform
+import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from importlib.metadata import version
@@ -30,10 +38,13 @@ from twisted.web.client import URI
 
 from archive.exchange import HttpExchange
 from archive.mend import mend_open_files
-from archive.writer import ArchiveWriteError, WarcFileWriter
+from archive.records import RevisitProfile, payload_digest
+from archive.state import UrlState
+from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
 from crawler.middlewares import user_agent
-from crawler.runs import OutputLayout
+from crawler.runs import archive_dir
+from crawler.state import CrawlState
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -144,15 +155,20 @@ class WarcCapture:
     Settings: ``ARCHIVE_DIR``, ``WARC_PREFIX``, ``WARC_MAX_SIZE``; every warcinfo record
     names the operator (``ARCHIVE_OPERATOR``), the robots policy (``ROBOTSTXT_OBEY``), the
     User-Agent (with ``CONTACT_URL``) and the run (``ARCHIVE_RUN_ID``). A write that fails
-    (disk full) stops the crawl: the writer has cut the file back to its last whole
-    record, so nothing archived is damaged.
+    (disk full: WARC file or state store) stops the crawl: the writer has cut the file
+    back to its last whole record, so nothing archived is damaged.
+
+    :data:`crawler.signals.response_archived` is sent for every full record, and for an
+    identical-payload revisit of a story not yet recorded in JSONL (with the original's
+    record), so that it is extracted; not for other revisits.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.warc_dir = OutputLayout.from_settings(settings).warc_dir
+        self.state = CrawlState.of(crawler)  # recovers the archive first, if it must
+        self.warc_dir = archive_dir(settings).crawl_warc_dir
         self.writer = WarcFileWriter(
             self.warc_dir,
             prefix=settings.get("WARC_PREFIX", "news-archive"),
@@ -175,8 +191,9 @@ class WarcCapture:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        """Mend what a killed run left behind before writing anything new."""
-        for report in mend_open_files(self.warc_dir):
+        """Mend what a killed run left behind before writing anything new (done by the
+        state's recovery when the state store is on)."""
+        for report in [] if self.state else mend_open_files(self.warc_dir):
             self.stats.inc_value("archive/mended_files")
             logger.warning(
                 "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
@@ -187,17 +204,21 @@ class WarcCapture:
         self.writer.close()
         for name in self.writer.closed_files:
             logger.info("WARC file written: %s", self.warc_dir / name)
+            if self.state is not None and not self.failed:  # the store knows all of it
+                self.state.store.mark_learned(name)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.failed:
             return
         exchange = exchange_from_scrapy(request, response)
         try:
-            record = self.writer.write_exchange(exchange)
-        except ArchiveWriteError as error:
+            record = self._write(request, exchange)
+        except (ArchiveWriteError, sqlite3.Error) as error:
             self._stop(error)
             return
         self._count(request, exchange)
+        if record is None:
+            return
         self.crawler.signals.send_catch_log(
             archive_signals.response_archived,
             response=response,
@@ -205,6 +226,34 @@ class WarcCapture:
             record=record,
             spider=spider,
         )
+
+    def _write(self, request: Request, exchange: HttpExchange) -> WrittenRecord | None:
+        """Write the exchange as a full record or a revisit; returns the record to extract
+        from, if any."""
+        if self.state is None:
+            return self.writer.write_exchange(exchange)
+        known = self.state.archived(exchange.url)
+        profile = _revisit_profile(exchange, known)
+        if profile is None:
+            record = self.writer.write_exchange(exchange)
+            self.state.store.save_url(_url_state(exchange, record))
+            self.stats.inc_value("archive/full_records")
+            return record
+        self.writer.write_revisit(exchange, profile, _original(known))
+        self.state.store.save_url(replace(
+            known, fetched_at=exchange.date,
+            etag=_header(exchange, "ETag") or known.etag,
+            last_modified=_header(exchange, "Last-Modified") or known.last_modified,
+        ))
+        self.stats.inc_value(f"archive/revisits/{profile.value}")
+        if page_kind(request) != "story":
+            return None
+        if profile is RevisitProfile.IDENTICAL_PAYLOAD_DIGEST and not self.state.is_recorded(
+            exchange.url
+        ):
+            return _original(known)  # archived, never extracted: extract it now
+        self.stats.inc_value("stories/unchanged")
+        return None
 
     def _count(self, request: Request, exchange: HttpExchange) -> None:
         self.stats.inc_value("archive/responses")
@@ -217,11 +266,51 @@ class WarcCapture:
                 "Archived a truncated response (%s) for %s", exchange.truncated, exchange.url
             )
 
-    def _stop(self, error: ArchiveWriteError) -> None:
+    def _stop(self, error: OSError | sqlite3.Error) -> None:
         self.failed = True
         self.stats.set_value("archive/write_error", str(error))
         logger.error("Stopping the crawl: %s", error)
         _schedule_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
+
+
+def _revisit_profile(exchange: HttpExchange, known: UrlState | None) -> RevisitProfile | None:
+    """How to write an exchange of a URL archived before (None: as a full record)."""
+    if known is None or known.status != 200:
+        return None
+    if exchange.status == 304:
+        return RevisitProfile.SERVER_NOT_MODIFIED
+    if (
+        exchange.status == 200
+        and exchange.payload
+        and not exchange.truncated
+        and payload_digest(exchange.payload) == known.payload_digest
+    ):
+        return RevisitProfile.IDENTICAL_PAYLOAD_DIGEST
+    return None
+
+
+def _original(known: UrlState) -> WrittenRecord:
+    """The archived record a revisit refers to."""
+    return WrittenRecord(
+        filename=known.filename, offset=known.offset, length=known.length,
+        record_id=known.record_id, payload_digest=known.payload_digest,
+        date=known.record_date, target_uri=known.target_uri or known.url,
+    )
+
+
+def _url_state(exchange: HttpExchange, record: WrittenRecord) -> UrlState:
+    return UrlState(
+        url=exchange.url, fetched_at=exchange.date, status=exchange.status,
+        etag=_header(exchange, "ETag"), last_modified=_header(exchange, "Last-Modified"),
+        payload_digest=record.payload_digest, filename=record.filename,
+        offset=record.offset, length=record.length, record_id=record.record_id,
+        record_date=record.date, target_uri=record.target_uri,
+    )
+
+
+def _header(exchange: HttpExchange, name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in exchange.response_headers if k.lower() == lowered), None)
 
 
 def warcinfo_fields(crawler: Crawler) -> dict[str, str]:

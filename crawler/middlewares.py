@@ -1,17 +1,24 @@
-"""Small downloader middlewares of the crawler: User-Agent, proxy, failed downloads."""
+"""Small downloader middlewares of the crawler: User-Agent, proxy, retries with backoff,
+failed downloads."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
@@ -50,6 +57,72 @@ class FixedProxyMiddleware:
     def process_request(self, request: Request) -> None:
         if self.proxy_url and "proxy" not in request.meta:
             request.meta["proxy"] = self.proxy_url
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, with a pause before each retry.
+
+    The pause doubles with each retry of a request (``RETRY_BACKOFF_BASE`` seconds,
+    then twice that..., at most ``RETRY_BACKOFF_MAX``); a ``Retry-After`` header on a
+    429 or 503 answer (seconds or an HTTP date) is honoured, up to ``RETRY_AFTER_MAX``
+    seconds. The pause happens in this middleware, so only the retried request waits.
+    """
+
+    DELAY_KEY = "retry_delay"
+    RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    async def process_request(self, request: Request) -> None:
+        delay = request.meta.pop(self.DELAY_KEY, 0)
+        if delay > 0:
+            from twisted.internet import reactor
+
+            await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
+
+    def process_response(self, request: Request, response: Response):
+        result = super().process_response(request, response)
+        if result is not response:
+            retry_after = None
+            if response.status in self.RETRY_AFTER_STATUSES:
+                retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
+            self._delay(result, retry_after)
+        return result
+
+    def process_exception(self, request: Request, exception: Exception):
+        result = super().process_exception(request, exception)
+        if result is not None:
+            self._delay(result, None)
+        return result
+
+    def _delay(self, retry: Request, retry_after: float | None) -> None:
+        attempt = retry.meta.get("retry_times", 1)
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.retry_after_max))
+        retry.meta[self.DELAY_KEY] = delay
+        logger.info("Retrying %s in %.1f s (attempt %d)", retry.url, delay, attempt + 1)
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """A Retry-After header in seconds (delta-seconds or HTTP date), or None if absent
+    or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class DownloadFailureLogger:

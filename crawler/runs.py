@@ -1,23 +1,37 @@
-"""Run ids and the layout of an output directory.
+"""Runs of a cron job: run ids, the lock on an output directory, exit codes.
 
-One output directory (``--out``, setting ``ARCHIVE_DIR``) collects every run of a cron
-job::
-
-    OUT/warc/   WARC files of every run (``<prefix>-<UTC stamp>-<serial>-<host>.warc.gz``)
-    OUT/runs/   one stats/summary file per run, named after the run id
-    OUT/logs/   one log file per run, named after the run id
+An output directory (``--out``, setting ``ARCHIVE_DIR``) collects every run; its layout
+is :class:`archive.layout.ArchiveDir`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.layout import ArchiveDir
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+
+#: Exit codes of ``news-archive crawl`` (sysexits.h where one fits).
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_PARTIAL = 2
+EXIT_USAGE = 64
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0   the crawl ran to its end (pages that failed after retries are in the stats)
+  1   failure: nothing more could be archived (disk full, unexpected error)
+  2   partial: stopped early by SIGTERM/SIGINT; the next run picks up the rest
+  64  usage error (bad option or setting)
+  75  another crawl holds the lock on DIR: nothing was done, try later
+"""
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -26,25 +40,51 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
 
 
-@dataclass(frozen=True)
-class OutputLayout:
-    """Where a run's outputs go inside ``root``."""
+def archive_dir(settings: BaseSettings) -> ArchiveDir:
+    """The output directory a crawl configured with ``settings`` writes into."""
+    return ArchiveDir(Path(settings.get("ARCHIVE_DIR") or "archive-out"))
 
-    root: Path
 
-    @property
-    def warc_dir(self) -> Path:
-        return self.root / "warc"
+class DirectoryLocked(RuntimeError):
+    """Another process holds the lock on the output directory."""
 
-    @property
-    def runs_dir(self) -> Path:
-        return self.root / "runs"
 
-    @property
-    def logs_dir(self) -> Path:
-        return self.root / "logs"
+class OutputLock:
+    """An exclusive ``flock`` on ``DIR/.lock`` for the whole run.
 
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> OutputLayout:
-        return cls(Path(settings.get("ARCHIVE_DIR") or "archive-out"))
+    The kernel releases it when the process ends, however it ends (SIGKILL included),
+    so there is never a stale lock to clean up. The file holds the pid of the holder,
+    for the message the next run prints.
+    """
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise DirectoryLocked(
+                f"{self.path.parent} is in use by another crawl (pid {holder}); "
+                "nothing done, exiting"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()

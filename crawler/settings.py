@@ -17,6 +17,12 @@ Settings of our own components (besides Scrapy's):
 - ``HUB_BARREN_LIMIT``: how many hub pages in a row may lead to no new story before the
   spider stops following hub links down that path (ends crawl traps).
 - ``PROXY_URL``: send every request through this HTTP proxy.
+- ``ARCHIVE_STATE_ENABLED``, ``REFRESH_AFTER_DAYS``: the state store and incremental
+  runs (:mod:`crawler.state`); ``PROGRESS_INTERVAL``, ``PROGRESS_BAR``: progress lines
+  (:mod:`crawler.progress`); ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``,
+  ``RETRY_AFTER_MAX``: pauses before retries (:class:`crawler.middlewares.BackoffRetryMiddleware`);
+  ``SHUTDOWN_TIMEOUT``: seconds a graceful stop (first SIGTERM/SIGINT) may take before it
+  is forced (``news-archive crawl`` only).
 """
 
 from __future__ import annotations
@@ -59,6 +65,12 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 
+# --- retries: Scrapy's RetryMiddleware with a pause that doubles, Retry-After honoured ---
+RETRY_TIMES = 2
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0
+
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output (scrapy#5182); our
 # callbacks yield a few requests and no items, so one at a time is cheaper per page.
 CONCURRENT_ITEMS = 1
@@ -81,6 +93,14 @@ ARCHIVE_START_URLS: list[str] = []
 HUB_BARREN_LIMIT = 10
 PROXY_URL = ""
 
+# --- cron runs -------------------------------------------------------------------------
+ARCHIVE_STATE_ENABLED = True
+#: -1: an archived story is never fetched again; N: refetched (conditionally) after N days.
+REFRESH_AFTER_DAYS = -1
+PROGRESS_INTERVAL = 5.0
+PROGRESS_BAR = True
+SHUTDOWN_TIMEOUT = 90
+
 # Scrapy's HTTP cache would answer from disk without firing response_downloaded, so a
 # cached page would never reach the WARC files: it stays off.
 HTTPCACHE_ENABLED = False
@@ -89,6 +109,10 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Below HttpCompressionMiddleware (590): a 304 is replaced by the decoded archived copy.
+    "crawler.incremental.ConditionalRequests": 580,
     "crawler.middlewares.FixedProxyMiddleware": 740,
     "crawler.middlewares.DownloadFailureLogger": 990,
 }
@@ -97,7 +121,9 @@ EXTENSIONS = {
     "crawler.capture.WarcCapture": 100,
     "crawler.capture.OversizeTruncation": 110,
     # Listens to crawler.signals.response_archived; EXTRACTION_ENABLED=False turns it off.
-    "crawler.extraction.extension.ExtractionExtension": 200,
+    # The versioned subclass writes JSONL lines for new and changed stories only.
+    "crawler.incremental.VersionedExtraction": 200,
+    "crawler.progress.ProgressReport": 300,
 }
 
 LOG_LEVEL = "INFO"

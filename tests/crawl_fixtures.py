@@ -19,6 +19,7 @@ REPLICA_SETTINGS = (
     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
 )
 CRAWL_TIMEOUT_SECONDS = 240
+HTTP_RECORD_TYPES = ("request", "response", "revisit")
 
 
 @dataclass
@@ -92,7 +93,7 @@ def read_warc(path: Path) -> list[Record]:
                 path, iterator.get_record_offset(), record.rec_type,
                 dict(record.rec_headers.headers), payload=payload,
             )
-            if record.http_headers is not None and record.rec_type in ("request", "response"):
+            if record.http_headers is not None and record.rec_type in HTTP_RECORD_TYPES:
                 loaded.status_line = record.http_headers.protocol + " " + (
                     record.http_headers.statusline
                 )

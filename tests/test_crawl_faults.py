@@ -112,3 +112,24 @@ def test_files_stay_valid(crawl):
     warcio = Path(sys.executable).with_name("warcio")
     check = subprocess.run([str(warcio), "check", *map(str, crawl.warc_files)])
     assert check.returncode == 0
+
+
+def test_retries_wait_for_retry_after_and_back_off(crawl):
+    from datetime import datetime
+
+    dates = [
+        datetime.fromisoformat(r.headers["WARC-Date"].replace("Z", "+00:00"))
+        for r in crawl.responses_for(FAULTS + "retry-503.html")
+    ]
+    gaps = [(b - a).total_seconds() for a, b in zip(dates, dates[1:], strict=False)]
+    # Retry-After: 1 on each 503; the backoff doubles (1 s, then 2 s)
+    assert gaps[0] >= 1.0 and gaps[1] >= 2.0, gaps
+
+
+def test_a_page_given_up_on_has_its_reason_in_the_stats_and_the_log(crawl):
+    stats = run_stats(crawl)
+    assert stats["spider/gave_up/DownloadTimeoutError"] == 1
+    assert stats["summary"]["errors"]["gave_up"] == {"DownloadTimeoutError": 1}
+    assert f"Gave up on {FAULTS}stall.html" in crawl.result.stderr
+    [log] = (crawl.out / "logs").glob("*.log")
+    assert f"Gave up on {FAULTS}stall.html" in log.read_text()

@@ -193,7 +193,11 @@ def test_warcinfo_first_and_referenced_by_every_record(crawl):
 
 
 def test_every_request_has_its_response(crawl):
-    responses = {r.headers["WARC-Record-ID"]: r for r in crawl.of_type("response")}
+    """Each request is linked to its response record (or revisit record: the same URL
+    answered twice with the same payload in one run, e.g. a retry)."""
+    responses = {
+        r.headers["WARC-Record-ID"]: r for r in crawl.of_type("response") + crawl.of_type("revisit")
+    }
     requests = crawl.of_type("request")
     assert len(requests) == len(responses) > 0
     linked = [responses.get(r.headers.get("WARC-Concurrent-To")) for r in requests]

@@ -18,8 +18,15 @@ EXTENSION = "crawler.extraction.ExtractionExtension"
 
 
 def extension_settings() -> tuple[str, ...]:
-    """Enable the extension for this crawl if the project settings do not yet."""
-    if EXTENSION in project_settings.EXTENSIONS:
+    """Enable the extension for this crawl if the project settings do not yet (the
+    project may enable a subclass of it)."""
+    from scrapy.utils.misc import load_object
+
+    from crawler.extraction import ExtractionExtension
+
+    if any(isinstance(load_object(path), type) and issubclass(load_object(path),
+                                                               ExtractionExtension)
+           for path in project_settings.EXTENSIONS):
         return ()
     extensions = {**project_settings.EXTENSIONS, EXTENSION: 200}
     return ("-s", f"EXTENSIONS={json.dumps(extensions)}")

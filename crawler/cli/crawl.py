@@ -2,23 +2,38 @@
 
 Runs the `network` spider in this process with the project settings
 (:mod:`crawler.settings`) plus the options given here; ``-s NAME=VALUE`` overrides any
-Scrapy setting, as with ``scrapy crawl``.
+Scrapy setting, as with ``scrapy crawl``. Holds the lock on the output directory for
+the whole run (:class:`crawler.runs.OutputLock`), logs to ``OUT/logs/<run-id>.log``,
+writes the run's stats to ``OUT/runs/<run-id>.json`` and prints a summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 64
+from archive.layout import ArchiveDir
+from crawler.distributed import options as distributed
+from crawler.runs import (
+    EXIT_CODES_HELP,
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    DirectoryLocked,
+    OutputLock,
+)
+
 #: Finish reasons of a crawl that did what was asked.
 COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount"})
+#: Finish reasons of a crawl stopped before its end on request (SIGTERM/SIGINT).
+PARTIAL_REASONS = frozenset({"shutdown"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,11 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Crawl the SpaceDaily network sites (home pages, section listings, feeds, "
             "stories and their page requisites) and archive every HTTP exchange into "
-            "WARC files under OUT/warc/. Polite by default: robots.txt obeyed, "
-            "AutoThrottle on, one request at a time per host."
+            "WARC files under OUT/warc/, and new or changed stories into JSONL under "
+            "OUT/jsonl/. Polite by default: robots.txt obeyed, AutoThrottle on, one "
+            "request at a time per host. Safe to start from cron: one run at a time per "
+            "OUT, incremental (stories archived before are not fetched again), and a run "
+            "killed at any moment is mended by the next."
         ),
+        epilog=EXIT_CODES_HELP
+        + "\nfiles: OUT/logs/<run-id>.log (log), OUT/runs/<run-id>.json (stats), "
+        "OUT/state.sqlite3 (state), OUT/.lock (lock)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_crawl_arguments(parser)
+    distributed.add_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -61,6 +84,15 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help="extra entry point, requested exactly as given (repeatable)",
     )
     parser.add_argument(
+        "--refresh-after", type=_non_negative, metavar="DAYS",
+        help="fetch stories archived more than DAYS days ago again, with a conditional "
+        "request (default: never; 0: every run)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true",
+        help="for cron: only warnings and errors on stderr, no summary unless the run failed",
+    )
+    parser.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
         help="override a Scrapy setting (repeatable)",
     )
@@ -76,9 +108,27 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # SiteSelectionError included
         print(f"news-archive crawl: {error}", file=sys.stderr)
         return EXIT_USAGE
-    stats = run_crawl(overrides)
+    lock = OutputLock(ArchiveDir(Path(overrides["ARCHIVE_DIR"])).lock_path)
+    try:
+        lock.acquire()
+    except DirectoryLocked as error:
+        print(f"news-archive crawl: {error}", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        stats = run_crawl(overrides, quiet=args.quiet)
+    finally:
+        lock.release()
+    code = stats["exit_code"]
+    if not args.quiet or code != EXIT_OK:
+        print(summary(stats))
+    return code
+
+
+def exit_code(stats: dict[str, Any]) -> int:
     reason = stats.get("finish_reason")
-    return EXIT_OK if reason in COMPLETE_REASONS else EXIT_FAILED
+    if reason in COMPLETE_REASONS:
+        return EXIT_OK
+    return EXIT_PARTIAL if reason in PARTIAL_REASONS else EXIT_FAILED
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -94,6 +144,9 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides["ARCHIVE_REQUISITES"] = False
     if args.start_url:
         overrides["ARCHIVE_START_URLS"] = list(args.start_url)
+    if args.refresh_after is not None:
+        overrides["REFRESH_AFTER_DAYS"] = args.refresh_after
+    overrides.update(distributed.distributed_settings(args))
     overrides.update(parse_setting_pairs(args.settings))
     return overrides
 
@@ -108,27 +161,55 @@ def parse_setting_pairs(pairs: list[str]) -> dict[str, str]:
     return settings
 
 
-def run_crawl(overrides: dict[str, Any]) -> dict[str, Any]:
-    """Run the `network` spider to the end in this process; returns its stats.
+def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
+    """Run the `network` spider to the end in this process; returns its stats, with the
+    run id, the exit code and a ``summary`` of the counts that matter.
 
-    The stats are also written to ``ARCHIVE_DIR/runs/<run id>.json``.
+    The log goes to ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when
+    ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``.
     """
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from crawler.runs import OutputLayout
+    from crawler.process import GracefulCrawlerProcess
+    from crawler.runs import archive_dir
 
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("network")
-    process.crawl(crawler)
-    process.start()
+    if quiet:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    layout = archive_dir(settings)
+    run_id = settings.get("ARCHIVE_RUN_ID")
+    log_handler = _run_log_handler(layout.logs_dir / f"{run_id}.log", settings)
+    try:
+        process = GracefulCrawlerProcess(settings)
+        crawler = process.create_crawler("network")
+        process.crawl(crawler)
+        process.start()
+    finally:
+        logging.root.removeHandler(log_handler)
+        log_handler.close()
     stats = dict(crawler.stats.get_stats())
-    stats["run_id"] = settings.get("ARCHIVE_RUN_ID")
-    write_run_stats(OutputLayout.from_settings(settings).runs_dir, stats)
+    stats["run_id"] = run_id
+    stats["exit_code"] = exit_code(stats)
+    stats["summary"] = run_summary(stats)
+    try:
+        write_run_stats(layout.runs_dir, stats)
+    except OSError as error:  # disk full: the summary still goes to stdout
+        print(f"news-archive crawl: could not write the stats file: {error}", file=sys.stderr)
     return stats
+
+
+def _run_log_handler(path: Path, settings) -> logging.Handler:
+    """A log file of this run, at ``LOG_LEVEL`` (INFO even when stderr is quiet)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(
+        logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    )
+    logging.root.addHandler(handler)
+    return handler
 
 
 def write_run_stats(runs_dir: Path, stats: dict[str, Any]) -> Path:
@@ -136,6 +217,87 @@ def write_run_stats(runs_dir: Path, stats: dict[str, Any]) -> Path:
     path = runs_dir / f"{stats['run_id']}.json"
     path.write_text(json.dumps(stats, indent=2, sort_keys=True, default=str) + "\n")
     return path
+
+
+def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The counts a person (or a monitoring script) looks at after a run."""
+    get = stats.get
+    return {
+        "exit_code": get("exit_code"),
+        "finish_reason": get("finish_reason"),
+        "duration_seconds": round(get("elapsed_time_seconds", 0), 1),
+        "responses": get("archive/responses", 0),
+        "responses_by_status": _prefixed(stats, "archive/status/"),
+        "responses_by_kind": _prefixed(stats, "archive/responses/"),
+        "full_records": get("archive/full_records", 0),
+        "revisits": _prefixed(stats, "archive/revisits/"),
+        "payload_bytes": get("archive/payload_bytes", 0),
+        "stories": {
+            "new": get("stories/new", 0),
+            "changed": get("stories/changed", 0),
+            "unchanged": get("stories/unchanged", 0),
+            "kept_without_fetching": get("state/kept/story", 0),
+        },
+        "jsonl_lines": get("extraction/records", 0),
+        "errors": {
+            "no_response": _prefixed(stats, "archive/no_response/"),
+            "gave_up": _prefixed(stats, "spider/gave_up/"),
+            "retries": _prefixed(stats, "retry/reason_count/"),
+            "write_error": get("archive/write_error"),
+        },
+        "drift_warnings": get("extraction/drift", 0),
+        "mended": {"warc_files": get("archive/mended_files", 0),
+                   "jsonl_files": get("archive/mended_jsonl", 0)},
+    }
+
+
+def summary(stats: dict[str, Any]) -> str:
+    """One screen: what the run did, what went wrong, where its files are."""
+    s = stats["summary"]
+    stories = s["stories"]
+    errors = s["errors"]
+    statuses = ", ".join(f"{code}: {n}" for code, n in s["responses_by_status"].items())
+    revisits = sum(s["revisits"].values())
+    lines = [
+        f"news-archive crawl: run {stats['run_id']} ended: {s['finish_reason']} "
+        f"(exit code {s['exit_code']}) after {s['duration_seconds']} s",
+        f"  responses archived: {s['responses']} ({statuses or 'none'}); "
+        f"{s['full_records']} full records, {revisits} revisits, "
+        f"{s['payload_bytes'] / 1e6:.1f} MB of payload",
+        f"  stories: {stories['new']} new, {stories['changed']} changed (new versions), "
+        f"{stories['unchanged']} pages fetched again unchanged, "
+        f"{stories['kept_without_fetching']} pages archived before and not fetched",
+        f"  JSONL lines this run: {s['jsonl_lines']}",
+    ]
+    no_response = sum(errors["no_response"].values())
+    gave_up = sum(errors["gave_up"].values())
+    if no_response or gave_up:
+        kinds = ", ".join(f"{k}: {v}" for k, v in errors["no_response"].items())
+        lines.append(f"  errors: {no_response} downloads without response ({kinds}); "
+                     f"gave up on {gave_up} page(s)")
+    if errors["write_error"]:
+        lines.append(f"  WRITE ERROR: {errors['write_error']}")
+    if s["drift_warnings"]:
+        lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised "
+                     "(see the log)")
+    if s["mended"]["warc_files"] or s["mended"]["jsonl_files"]:
+        lines.append(f"  mended after an earlier crash: {s['mended']['warc_files']} WARC, "
+                     f"{s['mended']['jsonl_files']} JSONL file(s)")
+    out = stats.get("extraction/jsonl")
+    lines.append(f"  log: logs/{stats['run_id']}.log, stats: runs/{stats['run_id']}.json"
+                 + (f", JSONL: {out}" if out else ""))
+    return "\n".join(lines)
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
 
 
 def _positive(text: str) -> int:

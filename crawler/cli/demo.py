@@ -57,11 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from archive.layout import ArchiveDir
     from crawler.cli.crawl import run_crawl
-    from crawler.runs import OutputLayout
 
     out = Path(args.out)
-    layout = OutputLayout(out)
+    layout = ArchiveDir(out)
     mirror, port = start_mirror(args.articles_per_site)
     try:
         print(f"Serving the offline replica on http://127.0.0.1:{port}/ "

@@ -16,17 +16,12 @@ from lxml import etree, html
 from crawler.extraction import text as textwork
 from crawler.extraction.dateline import infer_year, parse_dateline, split_inline_dateline
 from crawler.extraction.decoding import UndecodableBody, content_decode, decode_html
+from crawler.extraction.outcomes import ARTICLE, FALLBACK, GENERIC, NO_BODY, NOT_ARTICLE
 from crawler.extraction.story import StoryRegion, line_text, locate_story
 from crawler.sites import spacedaily as profile
 
 PROFILE_NAME = "spacedaily"
 GENERIC_NAME = "generic"
-
-#: What an extraction ended as. "fallback" and "no_body" are layout drift: a page on
-#: an article URL of a profiled site where the profile did not find the story.
-ARTICLE, GENERIC, FALLBACK, NO_BODY, NOT_ARTICLE = (
-    "article", "generic", "fallback", "no_body", "not_article",
-)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

@@ -15,8 +15,9 @@ Settings:
 - ``ARCHIVE_DIR``, ``ARCHIVE_RUN_ID``: where the JSONL goes and what it is named.
 
 Stats: ``extraction/<outcome>`` per outcome (article, not_article, fallback, no_body,
-generic), ``extraction/errors``, ``extraction/records``, and ``extraction/drift``: pages
-on article URLs where the profile found no story (layout drift), warned about at close.
+generic), ``extraction/errors``, ``extraction/records``, ``extraction/drift``: pages
+on article URLs where the profile found no story (layout drift), warned about at close,
+and ``extraction/engine_pauses``: how often the workers fell behind the downloads.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from twisted.internet import defer, threads
 
 from archive.jsonl import JsonlWriter
 from crawler import signals as archive_signals
-from crawler.extraction.article import FALLBACK, NO_BODY
+from crawler.extraction.outcomes import FALLBACK, NO_BODY
 from crawler.extraction.pool import (
     Capture,
     Outcome,
@@ -129,6 +130,7 @@ class ExtractionExtension:
         self.in_flight += 1
         if self.in_flight >= self.max_in_flight and not self.paused:
             self.paused = True
+            self.stats.inc_value("extraction/engine_pauses")
             self.crawler.engine.pause()
         future.add_done_callback(lambda done: reactor.callFromThread(self._finished, done))
 
@@ -141,12 +143,25 @@ class ExtractionExtension:
             self.stats.inc_value("extraction/errors")
         else:
             self._record(outcome)
+            self.crawler.signals.send_catch_log(
+                archive_signals.capture_extracted, url=outcome.url
+            )
         if self.paused and self.in_flight <= self.max_in_flight // 2:
-            self.paused = False
-            self.crawler.engine.unpause()
+            self._resume_engine()
         if self.in_flight == 0 and self._drained is not None:
             drained, self._drained = self._drained, None
             drained.callback(None)
+
+    def _resume_engine(self) -> None:
+        """Unpause, and have the engine look for requests now: ``unpause()`` alone waits
+        for its next heartbeat (5 s) when every download ended during the pause, which
+        stalled the crawl each time the workers fell behind."""
+        self.paused = False
+        engine = self.crawler.engine
+        engine.unpause()
+        slot = getattr(engine, "_slot", None)  # Scrapy has no public way to wake it
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def _record(self, outcome: Outcome) -> None:
         self.stats.inc_value(f"extraction/{outcome.outcome}")

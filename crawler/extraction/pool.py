@@ -56,6 +56,12 @@ def is_candidate(url: str, status: int, headers: list[tuple[str, str]],
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
     if content_type and content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
         return False
+    return is_candidate_url(url)
+
+
+def is_candidate_url(url: str) -> bool:
+    """The URL part of :func:`is_candidate`: any page off the network, and article URLs
+    on it."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     return not profile.is_network_host(host) or profile.is_article_path(parts.path)
@@ -90,6 +96,9 @@ def make_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def _start_worker() -> None:
+    from crawler.lifeline import exit_with_parent
+
+    exit_with_parent()  # a killed crawl must not leave its workers behind
     logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     import crawler.extraction.article  # noqa: F401  (trafilatura, lxml, compiled XPaths)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -25,7 +28,15 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import JsonlWriter
-from crawler.extraction.pool import Capture, Outcome, is_candidate, make_pool, process_capture
+from crawler.extraction.outcomes import NOT_ARTICLE
+from crawler.extraction.pool import (
+    Capture,
+    Outcome,
+    is_candidate,
+    is_candidate_url,
+    make_pool,
+    process_capture,
+)
 from crawler.extraction.records import finalize_spool, spool_path
 
 
@@ -47,11 +58,18 @@ class WarcReadError(ValueError):
 def iter_captures(paths: Iterable[str | os.PathLike], summary: ExtractSummary) -> Iterator[Capture]:
     """Article candidates among the response records of ``paths``, in file order."""
     for path in sorted(paths, key=lambda p: os.path.basename(p)):
-        try:
+        with _reading(path):
             yield from _captures_of(path, summary)
-        except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError,
-                zlib.error, WarcReadError) as error:
-            raise WarcReadError(f"{path}: not a readable WARC file ({error})") from error
+
+
+@contextmanager
+def _reading(path: str | os.PathLike):
+    """Errors of a damaged or foreign file, reported with its name."""
+    try:
+        yield
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError,
+            zlib.error, WarcReadError) as error:
+        raise WarcReadError(f"{path}: not a readable WARC file ({error})") from error
 
 
 def _captures_of(path: str | os.PathLike, summary: ExtractSummary) -> Iterator[Capture]:
@@ -61,24 +79,29 @@ def _captures_of(path: str | os.PathLike, summary: ExtractSummary) -> Iterator[C
     with open(path, "rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
-            capture = _capture(record, name, summary)
+            is_response = record.rec_type == "response" and record.http_headers is not None
+            capture = _capture(record, name) if is_response else None
             records.read_to_end()
-            if capture is None:
+            if not is_response:
                 continue
-            yield replace(capture, warc={**capture.warc, "offset": records.get_record_offset(),
-                                         "length": records.get_record_length()})
+            summary.responses += 1
+            if capture is None:
+                summary.outcomes["not_article"] += 1
+                continue
+            yield _placed(capture, records.get_record_offset(), records.get_record_length())
 
 
-def _capture(record, name: str, summary: ExtractSummary) -> Capture | None:
-    if record.rec_type != "response" or record.http_headers is None:
-        return None
-    summary.responses += 1
+def _placed(capture: Capture, offset: int, length: int) -> Capture:
+    return replace(capture, warc={**capture.warc, "offset": offset, "length": length})
+
+
+def _capture(record, name: str) -> Capture | None:
+    """The capture of a response record, or None when it cannot be an article."""
     status = int(record.http_headers.get_statuscode() or 0)
     headers = list(record.http_headers.headers)
     warc_headers = record.rec_headers
     url = warc_headers.get_header("WARC-Target-URI") or ""
     if not is_candidate(url, status, headers, warc_headers.get_header("WARC-Truncated")):
-        summary.outcomes["not_article"] += 1
         return None
     payload = record.raw_stream.read()
     digest = warc_headers.get_header("WARC-Payload-Digest")
@@ -113,7 +136,7 @@ def extract_warcs(paths: Iterable[str | os.PathLike], output: str | os.PathLike,
     spool.unlink(missing_ok=True)
     try:
         with JsonlWriter(spool) as writer:
-            for outcome in _outcomes(iter_captures(paths, summary), jobs):
+            for outcome in _outcomes(paths, summary, jobs):
                 summary.outcomes[outcome.outcome] += 1
                 if outcome.record is not None:
                     writer.write(outcome.record)
@@ -126,16 +149,74 @@ def extract_warcs(paths: Iterable[str | os.PathLike], output: str | os.PathLike,
     return summary
 
 
-def _outcomes(captures: Iterator[Capture], jobs: int) -> Iterator[Outcome]:
-    """In this process for one job; otherwise a pool with a bounded queue, in order."""
+def _outcomes(paths: Iterable[str | os.PathLike], summary: ExtractSummary,
+              jobs: int) -> Iterator[Outcome]:
+    """In this process for one job. Otherwise this process only finds the response
+    records that may be articles (WARC headers, no HTTP parsing) and sends their places
+    in batches to the pool, whose workers read, check and extract them: this process
+    stays light, so ``jobs`` workers keep ``jobs`` cores busy. Outcomes come in order."""
     if jobs <= 1:
-        yield from map(process_capture, captures)
+        yield from map(process_capture, iter_captures(paths, summary))
         return
     with make_pool(jobs) as pool:
         pending: deque[Future] = deque()
-        for capture in captures:
-            pending.append(pool.submit(process_capture, capture))
+        for batch in _batches(_candidate_places(paths, summary), BATCH_SIZE):
+            pending.append(pool.submit(process_places, batch))
             if len(pending) >= 4 * jobs:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+BATCH_SIZE = 16
+Place = tuple[str, int, int]  # WARC file, offset and length of a response record
+
+
+def _candidate_places(paths: Iterable[str | os.PathLike],
+                      summary: ExtractSummary) -> Iterator[Place]:
+    for path in sorted(paths, key=lambda p: os.path.basename(p)):
+        with _reading(path), open(path, "rb") as stream:
+            records = ArchiveIterator(stream, no_record_parse=True)
+            for record in records:
+                is_response = record.rec_type == "response"
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                records.read_to_end()
+                if not is_response:
+                    continue
+                summary.responses += 1
+                if not is_candidate_url(url):
+                    summary.outcomes["not_article"] += 1
+                    continue
+                yield str(path), records.get_record_offset(), records.get_record_length()
+
+
+def _batches(places: Iterator[Place], size: int) -> Iterator[list[Place]]:
+    batch: list[Place] = []
+    for place in places:
+        batch.append(place)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def process_places(places: list[Place]) -> list[Outcome]:
+    """Read, check and extract the response records at ``places`` (in a worker)."""
+    outcomes = []
+    for path, same_file in groupby(places, key=lambda place: place[0]):
+        name = os.path.basename(path)
+        with _reading(path), open(path, "rb") as stream:
+            for _, offset, length in same_file:
+                stream.seek(offset)
+                record = next(iter(ArchiveIterator(io.BytesIO(stream.read(length)))))
+                capture = _capture(record, name) if record.http_headers is not None else None
+                outcomes.append(_outcome(record, capture, offset, length))
+    return outcomes
+
+
+def _outcome(record, capture: Capture | None, offset: int, length: int) -> Outcome:
+    if capture is None:
+        url = record.rec_headers.get_header("WARC-Target-URI") or ""
+        return Outcome(url, NOT_ARTICLE, None, "not an article candidate")
+    return process_capture(_placed(capture, offset, length))

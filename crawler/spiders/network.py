@@ -13,6 +13,11 @@ Where it looks (all URL knowledge comes from :mod:`crawler.sites.spacedaily`):
   cheap URL test and the seen-set before any request is built, which keeps the cost
   per story page to two XPaths.
 
+Across runs (the state store, :mod:`crawler.state`): home pages, listings and feeds are
+fetched again every run, with a conditional request when they were archived before;
+stories and requisites already archived are not fetched again unless a refresh is due
+(``REFRESH_AFTER_DAYS``); a story archived but never recorded in JSONL is fetched again.
+
 Each URL is requested once per run: links are made canonical (``www.`` host, no
 fragment) and checked against a seen-set before a request is even built, which is far
 cheaper than letting Scrapy's scheduler drop duplicates. A crawl trap ends because a
@@ -35,7 +40,9 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.incremental import ARCHIVED_KEY, CONDITIONAL_KEY
 from crawler.sites import spacedaily as profile
+from crawler.state import CrawlState
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +140,7 @@ class NetworkSpider(scrapy.Spider):
         self._site_args = [s for s in (sites or "").split(",") if s.strip()]
         self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
         self.seen: set[str] = set()
+        self.archive_state: CrawlState | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs) -> NetworkSpider:
@@ -150,6 +158,7 @@ class NetworkSpider(scrapy.Spider):
     # -- entry points --------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.archive_state = CrawlState.of(self.crawler)
         for url in self.extra_start_urls:
             canonical = canonical_url(url)
             if canonical is None:
@@ -157,12 +166,14 @@ class NetworkSpider(scrapy.Spider):
                 continue
             self.seen.add(seen_key(canonical))
             kind = self._kind_of(canonical) or "hub"
-            yield self._request(url, kind, barren=0, dont_filter=True)
+            yield self._request(url, kind, barren=0, dont_filter=True,
+                                meta=self._archive_meta(canonical, kind))
         for site in self.sites:
             home, feed = profile.start_urls(site)
             for url, kind in ((home, "hub"), (feed, "feed")):
                 if self._claim(url):
-                    yield self._request(url, kind, barren=0)
+                    for request in self._requests(url, kind):
+                        yield request
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -195,7 +206,7 @@ class NetworkSpider(scrapy.Spider):
                 and self._kind_of(url) == "story"
                 and self._claim(url)
             ):
-                yield self._request(url, "story")
+                yield from self._requests(url, "story")
         yield from self._requisite_requests(tree, response)
 
     def parse_hub(self, response: Response) -> Iterator[scrapy.Request]:
@@ -228,7 +239,7 @@ class NetworkSpider(scrapy.Spider):
             reference = (match[1] or match[2]).decode("latin-1")
             url = canonical_url(absolute_url(response.url, reference))
             if url is not None and self._claim(url):
-                yield self._request(url, "requisite")
+                yield from self._requests(url, "requisite")
 
     def download_failed(self, failure: Failure) -> None:
         """The last word on a request that got no usable response (after retries);
@@ -237,6 +248,7 @@ class NetworkSpider(scrapy.Spider):
         if failure.check(HttpError, IgnoreRequest):
             return
         self.crawler.stats.inc_value("spider/gave_up")
+        self.crawler.stats.inc_value(f"spider/gave_up/{failure.type.__name__}")
         logger.warning("Gave up on %s: %s", failure.request.url, failure.getErrorMessage())
 
     # -- link following ------------------------------------------------------------
@@ -245,10 +257,13 @@ class NetworkSpider(scrapy.Spider):
         """Requests for the new stories, feeds and hubs among ``links``.
 
         Hub links are followed while the path keeps finding new stories: ``barren``
-        counts hubs in a row without one.
+        counts hubs in a row without one. Stories archived by earlier runs count as
+        found (a trap has none), so every run walks the listings far enough to find
+        every story not archived yet.
         """
         stories: list[scrapy.Request] = []
         others: list[tuple[str, str]] = []
+        found = False
         for link in links:
             url = canonical_url(link)
             if url is None or seen_key(url) in self.seen:
@@ -256,18 +271,19 @@ class NetworkSpider(scrapy.Spider):
             kind = self._kind_of(url)
             if kind == "story":
                 if self._claim(url):
-                    stories.append(self._request(url, "story"))
+                    found = True
+                    stories.extend(self._requests(url, "story"))
             elif kind is not None:
                 others.append((url, kind))
         yield from stories
-        next_barren = 0 if stories else barren + 1
+        next_barren = 0 if found else barren + 1
         if next_barren > self.barren_limit:
             if others:
                 self.crawler.stats.inc_value("spider/hub_paths_ended")
             return
         for url, kind in others:
             if self._claim(url):
-                yield self._request(url, kind, barren=next_barren)
+                yield from self._requests(url, kind, barren=next_barren)
 
     def _requisite_requests(self, tree, response: Response) -> Iterator[scrapy.Request]:
         if not self.requisites:
@@ -276,7 +292,7 @@ class NetworkSpider(scrapy.Spider):
         for src in REQUISITES(tree):
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
-                yield self._request(url, "requisite")
+                yield from self._requests(url, "requisite")
 
     def _kind_of(self, url: str) -> str | None:
         """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
@@ -300,15 +316,38 @@ class NetworkSpider(scrapy.Spider):
         self.seen.add(key)
         return True
 
+    def _requests(self, url: str, kind: str, barren: int = 0) -> Iterator[scrapy.Request]:
+        """The request for a claimed URL, unless an earlier run archived it for good."""
+        state = self.archive_state
+        known = state.archived(url) if state is not None else None
+        if known is not None and state.is_kept(url, kind, known):
+            self.crawler.stats.inc_value(f"state/kept/{kind}")
+            return
+        yield self._request(url, kind, barren, meta=self._archive_meta(url, kind, known))
+
+    def _archive_meta(self, url: str, kind: str, known=None) -> dict:
+        """What the capture and conditional requests need to know of an archived URL:
+        its state, and whether to ask the server only for a changed copy (not for a story
+        that still lacks its JSONL line: it must be extracted, so its body is needed)."""
+        state = self.archive_state
+        if state is None:
+            return {}
+        known = known or state.archived(url)
+        if known is None:
+            return {}
+        conditional = known.status == 200 and (kind != "story" or state.is_recorded(url))
+        return {ARCHIVED_KEY: known, CONDITIONAL_KEY: conditional}
+
     def _request(
-        self, url: str, kind: str, barren: int = 0, dont_filter: bool = False
+        self, url: str, kind: str, barren: int = 0, dont_filter: bool = False,
+        meta: dict | None = None,
     ) -> scrapy.Request:
         requisite = kind == "requisite"
         return scrapy.Request(
             url,
             callback=self.parse_requisite if requisite else self.parse,
             priority=_PRIORITIES[kind],
-            meta={"page_kind": kind, "barren": barren},
+            meta={"page_kind": kind, "barren": barren, **(meta or {})},
             dont_filter=dont_filter,
             errback=self.download_failed,
         )

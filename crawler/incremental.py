@@ -1,0 +1,169 @@
+"""Incremental crawling: conditional requests, and JSONL lines only for new or changed stories.
+
+:class:`ConditionalRequests` (downloader middleware) sends ``If-None-Match`` /
+``If-Modified-Since`` from the state store on requests the spider marked
+``meta["conditional"]``. A ``304`` is archived as a revisit record by the capture; the
+middleware then hands the spider the archived body of the original record instead, so
+an unchanged listing still leads to its stories (and an unchanged story to the copies of
+stories only it links to).
+
+:class:`VersionedExtraction` is the extraction extension with a ledger of stories: a
+story already recorded by an earlier run gets a JSONL line again only if its text
+changed, and that line is a new version: ``"version": n`` (n >= 2) and ``"previous"``
+pointing at the record of the line it supersedes. The first line of a story has neither
+field (version 1), so it is the same line ``news-archive extract`` makes. Once a line is
+written, the story counts as recorded in the state store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import _schedule_coro
+
+from archive.jsonl import JsonlWriteError
+from archive.reader import RecordNotFound, read_record, warc_path
+from crawler.extraction.extension import ExtractionExtension
+from crawler.state import CrawlState, story_state
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from archive.state import StoryState, UrlState
+    from crawler.extraction.pool import Outcome
+
+logger = logging.getLogger(__name__)
+
+ARCHIVED_KEY = "archived_state"
+CONDITIONAL_KEY = "conditional"
+#: Body headers that describe the wire form, not the decoded archived content.
+WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+class ConditionalRequests:
+    """Conditional GETs from the state store; a 304 is answered with the archived
+    original (flagged ``archived``), whose links the spider still follows."""
+
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequests:
+        state = CrawlState.of(crawler)
+        if state is None:
+            raise NotConfigured("ARCHIVE_STATE_ENABLED is off")
+        return cls(state)
+
+    def process_request(self, request: Request) -> None:
+        archived: UrlState | None = request.meta.get(ARCHIVED_KEY)
+        if archived is None or not request.meta.get(CONDITIONAL_KEY):
+            return
+        if archived.etag:
+            request.headers.setdefault("If-None-Match", archived.etag)
+        if archived.last_modified:
+            request.headers.setdefault("If-Modified-Since", archived.last_modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        archived: UrlState | None = request.meta.get(ARCHIVED_KEY)
+        if response.status != 304 or archived is None:
+            return response
+        try:
+            return self._archived_response(request, response, archived)
+        except (OSError, RecordNotFound, ValueError) as error:
+            logger.warning("Could not read the archived copy of %s: %s", request.url, error)
+            return response
+
+    def _archived_response(
+        self, request: Request, response: Response, archived: UrlState
+    ) -> Response:
+        path = warc_path(self.state.layout.crawl_warc_dir, archived.filename)
+        ref = read_record(path, archived.offset)
+        http = ref.read_http_headers()
+        headers = Headers([
+            (name, value) for name, value in http.headers
+            if name.lower().encode("latin-1") not in WIRE_HEADERS
+        ])
+        body = ref.read_content()
+        response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return response_class(
+            url=request.url, status=200, headers=headers, body=body, request=request,
+            flags=["archived"], protocol=response.protocol,
+        )
+
+
+def text_digest(record: dict) -> str:
+    """What makes a story's text: a changed digest makes a new version."""
+    content = json.dumps([record.get("title"), record.get("byline"), record.get("text")],
+                         ensure_ascii=False)
+    return hashlib.sha1(content.encode("utf-8")).hexdigest()
+
+
+class VersionedExtraction(ExtractionExtension):
+    """:class:`ExtractionExtension` writing only new stories and new versions."""
+
+    state: CrawlState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> VersionedExtraction:
+        extension = super().from_crawler(crawler)
+        extension.state = CrawlState.of(crawler)
+        return extension
+
+    async def spider_closed(self, spider, reason) -> None:
+        await super().spider_closed(spider, reason)
+        final = self.stats.get_value("extraction/jsonl")
+        if self.state is not None and final and not self.stats.get_value("archive/write_error"):
+            self.state.store.mark_learned(Path(final).name)  # every line saved as it went
+
+    def _record(self, outcome: Outcome) -> None:
+        if outcome.record is None or self.state is None:
+            super()._record(outcome)
+            return
+        try:
+            record, known = self._versioned(outcome.record)
+            super()._record(replace(outcome, record=record))
+            if record is not None and (known is None or known.run_id != self.state.run_id):
+                self.state.store.save_story(
+                    story_state(record, text_digest(record), self.state.run_id)
+                )
+        except (JsonlWriteError, sqlite3.Error) as error:  # disk full
+            self._stop(error)
+
+    def _versioned(self, record: dict) -> tuple[dict | None, StoryState | None]:
+        """The record to write (None: the story is unchanged) and what was known of it."""
+        known = self.state.store.story(record["id"])
+        if known is None:
+            self.stats.inc_value("stories/new")
+            return record, None
+        if known.run_id == self.state.run_id:  # another copy in this run: merged at close
+            if known.version == 1:
+                return record, known
+            previous = json.loads(known.previous) if known.previous else None
+            return {**record, "version": known.version, "previous": previous}, known
+        if text_digest(record) == known.text_digest:
+            self.stats.inc_value("stories/unchanged")
+            return None, known
+        self.stats.inc_value("stories/changed")
+        previous = {
+            "record_id": known.record_id, "filename": known.filename,
+            "offset": known.offset, "fetched_at": known.fetched_at, "url": known.url,
+        }
+        return {**record, "version": known.version + 1, "previous": previous}, known
+
+    def _stop(self, error: OSError | sqlite3.Error) -> None:
+        if self.stats.get_value("archive/write_error"):
+            return  # already stopping
+        self.stats.set_value("archive/write_error", str(error))
+        logger.error("Stopping the crawl: %s", error)
+        _schedule_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))

@@ -1,0 +1,194 @@
+"""The crawl's view of the archive's state store, and recovery after a crash.
+
+One :class:`CrawlState` per crawl, shared by the spider (what to fetch), the capture
+(full record or revisit), the conditional-request middleware and the versioned
+extraction (:mod:`crawler.incremental`). It opens ``DIR/state.sqlite3``
+(:class:`archive.state.SqliteStateStore`) and, before anything is crawled, makes the
+store agree with the files, which are the only source of truth after a kill:
+
+1. every ``.warc.gz.open`` is mended (cut back to its last whole exchange, closed), and
+   the store forgets records that were cut off;
+2. every JSONL spool a killed run left (``jsonl/*.jsonl.open``) is finished into its
+   ``.jsonl`` (a torn last line dropped);
+3. every WARC and JSONL file the store does not know to be learned (written by a run
+   that was killed or hit a write error; or every file, when the store is new) is read,
+   and the store learns its records (the process may have died between flushing a
+   record and saving its state) and its stories (each counts as recorded).
+
+A story is "done" only when its JSONL line exists; a story whose WARC record exists but
+whose line does not is fetched again (unconditionally, so it can be extracted; its
+identical payload is written as a revisit, not a second full record).
+
+Settings: ``ARCHIVE_STATE_ENABLED`` (default True; off = every run starts from nothing),
+``REFRESH_AFTER_DAYS`` (default -1 = never: an archived story is not fetched again;
+0 = always, with a conditional request).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.utils.misc import load_object
+
+from archive.jsonl import iter_jsonl
+from archive.mend import mend_open_files
+from archive.reader import iter_records
+from archive.state import SqliteStateStore, StateStore, StoryState, UrlState
+from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
+from crawler.runs import archive_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from archive.layout import ArchiveDir
+
+logger = logging.getLogger(__name__)
+
+#: Page kinds that are fetched once and then kept (unless a refresh is due).
+KEPT_KINDS = frozenset({"story", "requisite"})
+
+
+class CrawlState:
+    """The state store of this crawl's output directory, recovered and ready."""
+
+    def __init__(self, crawler: Crawler, store: StateStore, layout: ArchiveDir) -> None:
+        settings = crawler.settings
+        self.store = store
+        self.layout = layout
+        self.stats = crawler.stats
+        self.run_id = settings.get("ARCHIVE_RUN_ID", "")
+        days = settings.getfloat("REFRESH_AFTER_DAYS", -1)
+        self.refresh_after = timedelta(days=days) if days >= 0 else None
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState | None:
+        """The crawl's state (made, and the archive recovered, on first use), or None
+        when ``ARCHIVE_STATE_ENABLED`` is off."""
+        if not crawler.settings.getbool("ARCHIVE_STATE_ENABLED", True):
+            return None
+        state = getattr(crawler, "_archive_state", None)
+        if state is None:
+            layout = archive_dir(crawler.settings)
+            # ARCHIVE_STATE_STORE: import path of a factory(settings) -> StateStore, for a
+            # store shared by several workers (--redis sets it); default: SQLite in DIR.
+            factory = crawler.settings.get("ARCHIVE_STATE_STORE")
+            store = (load_object(factory)(crawler.settings) if factory
+                     else SqliteStateStore(layout.state_path))
+            recover(layout, store, crawler.stats)
+            state = cls(crawler, store, layout)
+            crawler._archive_state = state
+            crawler.signals.connect(state.engine_stopped, signal=signals.engine_stopped)
+        return state
+
+    def engine_stopped(self) -> None:
+        self.store.close()
+
+    # -- what to fetch -------------------------------------------------------------
+
+    def archived(self, url: str) -> UrlState | None:
+        """The state of a URL fetched before, or None if it was never archived."""
+        state = self.store.url_state(url)
+        return state if state is not None and state.has_record else None
+
+    def is_kept(self, url: str, kind: str, state: UrlState) -> bool:
+        """True when ``url`` needs no fetch in this run: a story or requisite already
+        archived (a story only once its JSONL line exists) and not due for a refresh."""
+        if kind not in KEPT_KINDS or state.status != 200:
+            return False
+        if kind == "story" and not self.is_recorded(url):
+            return False
+        due = self.refresh_after is not None and (
+            datetime.now(UTC) - state.fetched_at >= self.refresh_after
+        )
+        return not due
+
+    def is_recorded(self, url: str) -> bool:
+        """True when the story at ``url`` has a JSONL line (from this URL or a copy)."""
+        return self.store.story(story_id(url)) is not None
+
+
+def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:
+    """Mend what a killed run left behind and make the store agree with the files."""
+    for report in mend_open_files(layout.crawl_warc_dir):
+        stats.inc_value("archive/mended_files")
+        logger.warning(
+            "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
+        )
+        cut_from = 0 if report.deleted else report.kept_bytes
+        forgotten = store.forget_records(report.path.name.removesuffix(".open"), cut_from)
+        if forgotten:
+            logger.warning("%d URL(s) lost their record in %s: fetched again", forgotten,
+                           report.path.name)
+    for spool in sorted(layout.jsonl_dir.glob("*.jsonl" + SPOOL_SUFFIX)):
+        final = finalize_spool(spool)
+        stats.inc_value("archive/mended_jsonl")
+        logger.warning("Finished the JSONL of an interrupted run: %s", final)
+    for path in sorted(layout.crawl_warc_dir.glob("*.warc.gz")):
+        if not store.is_learned(path.name):
+            _learn_records(path, store)
+            store.mark_learned(path.name)
+            stats.inc_value("state/learned_files")
+    for path in sorted(layout.jsonl_dir.glob("*.jsonl")):
+        if not store.is_learned(path.name):
+            _learn_stories(path, store)
+            store.mark_learned(path.name)
+            stats.inc_value("state/learned_files")
+
+
+def _learn_records(path: Path, store: StateStore) -> None:
+    """Save the state of every response (and revisit) record of a mended WARC file."""
+    for ref in iter_records(path):
+        if ref.rec_type not in ("response", "revisit") or not ref.target_uri:
+            continue
+        http = ref.read_http_headers()
+        status = int(http.get_statuscode()) if http else 0
+        previous = store.url_state(ref.target_uri)
+        common = {
+            "fetched_at": ref.date,
+            "etag": http.get_header("ETag") if http else None,
+            "last_modified": http.get_header("Last-Modified") if http else None,
+        }
+        if ref.rec_type == "revisit":
+            if previous is not None:
+                store.save_url(_replace(previous, **common))
+            continue
+        store.save_url(UrlState(
+            url=ref.target_uri, status=status, payload_digest=ref.payload_digest,
+            filename=path.name, offset=ref.offset, length=ref.length,
+            record_id=ref.record_id, record_date=ref.date, target_uri=ref.target_uri,
+            **common,
+        ))
+
+
+def _learn_stories(jsonl: Path, store: StateStore) -> None:
+    """Count every story of a finished JSONL file as recorded."""
+    from crawler.incremental import text_digest
+
+    run_id = jsonl.name.removesuffix(".jsonl")
+    for line in iter_jsonl(jsonl):
+        known = store.story(line["id"])
+        if known is None or line.get("version", 1) >= known.version:
+            store.save_story(story_state(line, text_digest(line), run_id))
+
+
+def story_state(record: dict, digest: str, run_id: str) -> StoryState:
+    """The store's entry for a JSONL line."""
+    warc = record["warc"]
+    return StoryState(
+        story_id=record["id"], version=record.get("version", 1), text_digest=digest,
+        url=record["url"], record_id=warc["record_id"], filename=warc["filename"],
+        offset=warc["offset"], fetched_at=record["fetched_at"], run_id=run_id,
+        previous=json.dumps(record["previous"]) if record.get("previous") else None,
+    )
+
+
+def _replace(state: UrlState, **changes) -> UrlState:
+    return replace(state, **{k: v for k, v in changes.items() if v is not None})

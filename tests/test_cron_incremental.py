@@ -1,0 +1,247 @@
+"""Incremental cron runs against the replica as time passes (``--epoch``): what each run
+fetched, what it stored in full, as revisits and as JSONL lines; plus the lock, the
+stats, the log and the summary of a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archive.layout import ArchiveDir
+from archive.state import SqliteStateStore
+from crawler.extraction.records import story_id
+from crawler.runs import OutputLock
+from crawler.state import recover
+from tests.conftest import MirrorProcess, load_truth
+from tests.crawl_fixtures import Record, read_warc
+from tests.cron_fixtures import (
+    all_records,
+    assert_archive_sound,
+    crawl_command,
+    jsonl_lines,
+    run_crawl,
+    run_stats,
+)
+
+ARTICLES_PER_SITE = 6
+NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+
+@dataclass
+class Run:
+    result: subprocess.CompletedProcess
+    records: list[Record]  # of this run's WARC files only
+    lines: list[dict]  # this run's JSONL
+    stats: dict
+
+
+def crawl_epoch(out: Path, epoch: int, *args: str) -> Run:
+    before = set((out / "warc").glob("*.warc.gz"))
+    replica = MirrorProcess(articles_per_site=ARTICLES_PER_SITE, epoch=epoch)
+    try:
+        result = run_crawl(out, replica.proxy, "-s", "PROGRESS_INTERVAL=0.5", *args)
+    finally:
+        replica.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = run_stats(out)[-1]
+    jsonl = out / "jsonl" / f"{stats['run_id']}.jsonl"
+    new_files = sorted(set((out / "warc").glob("*.warc.gz")) - before)
+    records = [r for path in new_files for r in read_warc(path)]
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
+    return Run(result, records, lines, stats)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, list[Run]]:
+    """Epoch 0; epoch 1 with every story refreshed; epoch 1 again without refresh."""
+    out = tmp_path_factory.mktemp("cron") / "archive"
+    first = crawl_epoch(out, 0)
+    second = crawl_epoch(out, 1, "--refresh-after", "0")
+    third = crawl_epoch(out, 1)
+    return out, [first, second, third]
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict[int, dict[str, dict]]:
+    """Stories by story id, per epoch."""
+    return {
+        epoch: {
+            story_id(t["urls"][0]): t
+            for t in load_truth(articles_per_site=ARTICLES_PER_SITE, epoch=epoch)
+            if t["kind"] == "story"
+        }
+        for epoch in (0, 1)
+    }
+
+
+def full_responses(run: Run, url: str) -> list[Record]:
+    return [r for r in run.records if r.type == "response" and r.uri == url]
+
+
+def test_first_run_records_every_story_once_as_version_1(runs, truth):
+    _, (first, _, _) = runs
+    assert sorted(line["id"] for line in first.lines) == sorted(truth[0])
+    assert not any("version" in line or "previous" in line for line in first.lines)
+
+
+def test_later_run_records_only_new_stories_and_new_versions_of_edited_ones(runs, truth):
+    _, (first, second, _) = runs
+    new = {i for i, t in truth[1].items() if t["epoch_published"] == 1}
+    edited = {i for i, t in truth[1].items() if t["epoch_published"] == 0
+              and t["epoch_modified"] == 1}
+    assert new and edited
+    by_id = {line["id"]: line for line in second.lines}
+    assert set(by_id) == new | edited
+    assert len(second.lines) == len(by_id)
+    originals = {line["id"]: line for line in first.lines}
+    for story in edited:
+        line = by_id[story]
+        assert line["version"] == 2
+        assert line["text"] == truth[1][story]["text"] != originals[story]["text"]
+        assert line["previous"]["record_id"] == originals[story]["warc"]["record_id"]
+        assert line["previous"]["filename"] == originals[story]["warc"]["filename"]
+    assert not any("version" in by_id[story] for story in new)
+    summary = second.stats["summary"]["stories"]
+    assert (summary["new"], summary["changed"]) == (len(new), len(edited))
+    # counted per page: a story on two sites is two unchanged pages
+    old_pages = sum(len(t["urls"]) for t in truth[0].values())
+    assert len(truth[0]) - len(edited) <= summary["unchanged"] <= old_pages
+
+
+def test_unchanged_stories_are_revisits_that_point_at_the_original(runs, truth):
+    _, (first, second, _) = runs
+    unchanged = [t for t in truth[1].values() if t["epoch_modified"] == 0]
+    assert unchanged
+    for story in unchanged:
+        for url in story["urls"]:
+            [original] = full_responses(first, url)
+            assert full_responses(second, url) == []
+            [revisit] = [r for r in second.records if r.type == "revisit" and r.uri == url]
+            assert revisit.headers["WARC-Profile"] == NOT_MODIFIED
+            assert revisit.status == 304
+            assert revisit.headers["WARC-Refers-To"] == original.headers["WARC-Record-ID"]
+            assert revisit.headers["WARC-Refers-To-Target-URI"] == url
+            assert revisit.headers["WARC-Refers-To-Date"] == original.headers["WARC-Date"]
+            assert revisit.payload == b""
+
+
+def test_a_refetch_without_validators_and_the_same_payload_is_an_identical_digest_revisit(
+    runs,
+):
+    _, (first, second, _) = runs
+    robots = "http://www.spacewar.com/robots.txt"  # Scrapy fetches it without validators
+    [original] = full_responses(first, robots)
+    [revisit] = [r for r in second.records if r.type == "revisit" and r.uri == robots]
+    assert revisit.headers["WARC-Profile"] == IDENTICAL
+    assert revisit.headers["WARC-Payload-Digest"] == original.headers["WARC-Payload-Digest"]
+    assert revisit.headers["WARC-Refers-To"] == original.headers["WARC-Record-ID"]
+    assert revisit.headers["WARC-Refers-To-Date"] == original.headers["WARC-Date"]
+
+
+def test_listings_are_refetched_with_conditional_requests(runs):
+    _, (first, second, third) = runs
+    home = "http://www.spacewar.com/index.html"
+    [original] = full_responses(second, home) or full_responses(first, home)  # the latest
+    [request] = [r for r in third.records if r.type == "request" and r.uri == home]
+    assert request.http_header("If-None-Match") == original.http_header("ETag")
+    assert request.http_header("If-Modified-Since") == original.http_header("Last-Modified")
+
+
+def test_without_refresh_archived_stories_are_not_fetched_again(runs, truth):
+    _, (_, _, third) = runs
+    fetched = {r.uri for r in third.records if r.type in ("response", "revisit")}
+    story_urls = {url for t in truth[1].values() for url in t["urls"]}
+    assert fetched & story_urls == set()
+    assert third.lines == []
+    # some copies are linked only from story pages, which are not fetched: never claimed
+    assert 0 < third.stats["summary"]["stories"]["kept_without_fetching"] <= len(story_urls)
+    assert "http://www.spacewar.com/index.html" in fetched  # home pages are fetched
+
+
+def test_every_file_of_every_run_is_sound(runs):
+    out, _ = runs
+    assert_archive_sound(out)
+
+
+def test_each_run_has_a_log_with_progress_lines_and_a_stats_file(runs):
+    out, all_runs = runs
+    for run in all_runs:
+        run_id = run.stats["run_id"]
+        log = (out / "logs" / f"{run_id}.log").read_text()
+        assert "progress: " in log and " pages (" in log  # at least the last word
+        summary = run.stats["summary"]
+        assert summary["exit_code"] == 0 and summary["finish_reason"] == "finished"
+        assert summary["duration_seconds"] > 0
+        assert summary["responses"] == sum(summary["responses_by_status"].values())
+        assert "drift_warnings" in summary and "errors" in summary
+        assert f"run {run_id} ended: finished (exit code 0)" in run.result.stdout
+    first_log = (out / "logs" / f"{all_runs[0].stats['run_id']}.log").read_text()
+    assert first_log.count("progress: ") >= 3  # every PROGRESS_INTERVAL (0.5 s) while it ran
+
+
+def test_a_second_run_on_a_locked_directory_exits_at_once_with_75(tmp_path):
+    out = tmp_path / "archive"
+    with OutputLock(out / ".lock"):
+        started = time.monotonic()
+        result = subprocess.run(
+            crawl_command(out, "http://127.0.0.1:9"), capture_output=True, text=True,
+            timeout=60,
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == 75
+    assert "in use by another crawl" in result.stderr
+    assert elapsed < 20
+    assert not (out / "warc").exists()
+
+
+def test_crawl_help_documents_the_exit_codes():
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--help"], capture_output=True,
+        text=True, check=True,
+    )
+    for code in ("0", "1", "2", "64", "75"):
+        assert f"\n  {code} " in result.stdout
+
+
+class Counts:
+    def __init__(self) -> None:
+        self.values: Counter = Counter()
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
+
+
+def test_a_deleted_state_store_is_rebuilt_from_the_files(runs, tmp_path):
+    source, _ = runs
+    out = tmp_path / "archive"
+    shutil.copytree(source, out)
+    (out / "state.sqlite3").unlink()
+    for leftover in out.glob("state.sqlite3-*"):
+        leftover.unlink()
+    store = SqliteStateStore(out / "state.sqlite3")
+    counts = Counts()
+    recover(ArchiveDir(out), store, counts)
+
+    lines = jsonl_lines(out)
+    assert counts.values["state/learned_files"] == len(list(out.glob("*/*.warc.gz"))) + len(
+        list(out.glob("jsonl/*.jsonl"))
+    )
+    for line in lines:  # the newest version of every story
+        newest = max(v.get("version", 1) for v in lines if v["id"] == line["id"])
+        assert store.story(line["id"]).version == newest
+    responses = [r for r in all_records(out) if r.type == "response"]
+    for record in responses:
+        state = store.url_state(record.uri)
+        assert state is not None and state.has_record
+    latest = {r.uri: r for r in responses}  # in file order: the last full record wins
+    for uri, record in latest.items():
+        assert store.url_state(uri).record_id == record.headers["WARC-Record-ID"]

@@ -1,0 +1,151 @@
+"""Crash safety: `news-archive crawl` killed with SIGKILL (or stopped with SIGTERM) at
+random moments, then run again to completion, leaves a sound archive holding every story
+of the replica exactly once, and no unchanged story twice in full."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction.records import story_id
+from tests.conftest import MirrorProcess, load_truth
+from tests.cron_fixtures import (
+    assert_archive_sound,
+    full_story_records,
+    jsonl_lines,
+    run_crawl,
+    run_stats,
+    start_crawl,
+)
+
+ARTICLES_PER_SITE = 10
+KILLS = 5
+SEED = 20260528
+#: A lower pace than the other tests' (still far above the real defaults), so the crawl
+#: lasts long enough for the kills to land in the middle of it.
+PACE = ("-s", "CONCURRENT_REQUESTS=4", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+
+
+@pytest.fixture(scope="module")
+def replica():
+    server = MirrorProcess(articles_per_site=ARTICLES_PER_SITE)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stories() -> Counter:
+    truth = load_truth(articles_per_site=ARTICLES_PER_SITE)
+    return Counter(story_id(t["urls"][0]) for t in truth if t["kind"] == "story")
+
+
+def wait_for_first_record(out: Path, crawl: subprocess.Popen) -> float:
+    """Block until the crawl opens its first WARC file (the crawl proper begins)."""
+    started = time.monotonic()
+    while not list(out.glob("warc/*.open")) and crawl.poll() is None:
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def crawl_seconds(replica, tmp_path_factory) -> float:
+    """How long an uninterrupted crawl writes: from opening its WARC file to closing it
+    (where the kills land; before, there is nothing to damage; after, little)."""
+    out = tmp_path_factory.mktemp("reference") / "archive"
+    crawl = start_crawl(out, replica.proxy, *PACE)
+    wait_for_first_record(out, crawl)
+    started = time.monotonic()
+    while list(out.glob("warc/*.open")):
+        time.sleep(0.02)
+    writing = time.monotonic() - started
+    _, stderr = crawl.communicate(timeout=240)
+    assert crawl.returncode == 0, stderr[-3000:]
+    return writing
+
+
+def kill_moments(duration: float) -> list[float]:
+    """Five moments spread over the crawl: one in each fifth, at a seeded random point."""
+    rng = random.Random(SEED)
+    return [duration * (i + rng.random()) / KILLS for i in range(KILLS)]
+
+
+def assert_every_story_once(out, stories: Counter) -> None:
+    recorded = Counter(line["id"] for line in jsonl_lines(out))
+    assert set(recorded) == set(stories)
+    assert max(recorded.values()) == 1
+
+
+@dataclass
+class KilledRun:
+    out: Path
+    left_open: list[str]  # WARC and JSONL files the killed run left open
+    rerun: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="module")
+def killed_runs(replica, crawl_seconds, tmp_path_factory) -> list[KilledRun]:
+    """Five crawls, each killed with SIGKILL at its moment, then run again to the end."""
+    runs = []
+    for moment in kill_moments(crawl_seconds):
+        out = tmp_path_factory.mktemp("killed") / "archive"
+        crawl = start_crawl(out, replica.proxy, *PACE)
+        wait_for_first_record(out, crawl)
+        time.sleep(moment)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.communicate(timeout=30)  # the extraction workers exit with it
+        left_open = sorted(p.name for p in out.glob("*/*.open"))
+        runs.append(KilledRun(out, left_open, run_crawl(out, replica.proxy, *PACE)))
+    return runs
+
+
+def test_the_kills_landed_in_the_middle_of_the_crawls(killed_runs):
+    assert sum(1 for run in killed_runs if run.left_open) >= KILLS - 1
+
+
+@pytest.mark.parametrize("moment", range(KILLS))
+def test_a_rerun_after_sigkill_mends_and_loses_or_duplicates_nothing(
+    moment, killed_runs, stories
+):
+    run = killed_runs[moment]
+    assert run.rerun.returncode == 0, run.rerun.stderr[-3000:]
+    mended = run_stats(run.out)[-1]["summary"]["mended"]
+    assert mended["warc_files"] == sum(1 for n in run.left_open if n.endswith(".warc.gz.open"))
+    assert mended["jsonl_files"] == sum(1 for n in run.left_open if n.endswith(".jsonl.open"))
+    assert_archive_sound(run.out)
+    assert_every_story_once(run.out, stories)
+    twice = {url: n for url, n in full_story_records(run.out).items() if n > 1}
+    assert twice == {}
+
+
+def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
+    replica, stories, crawl_seconds, tmp_path
+):
+    out = tmp_path / "archive"
+    crawl = start_crawl(out, replica.proxy, *PACE)
+    wait_for_first_record(out, crawl)
+    time.sleep(crawl_seconds / 3)
+    crawl.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = crawl.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        crawl.kill()
+        raise
+    if crawl.returncode == 0:  # the crawl was already done: nothing to interrupt
+        pytest.fail("the crawl ended before SIGTERM; make the replica larger")
+    assert crawl.returncode == 2, stderr[-3000:]
+    assert_archive_sound(out)  # closed cleanly: nothing left for the next run to mend
+    [stopped] = run_stats(out)
+    assert stopped["finish_reason"] == "shutdown" and stopped["exit_code"] == 2
+
+    rerun = run_crawl(out, replica.proxy, *PACE)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert run_stats(out)[-1]["summary"]["mended"] == {"warc_files": 0, "jsonl_files": 0}
+    assert_archive_sound(out)
+    assert_every_story_once(out, stories)

@@ -1,0 +1,76 @@
+"""The state store, the directory lock and Retry-After parsing."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from archive.state import SqliteStateStore, StoryState, UrlState
+from crawler.middlewares import retry_after_seconds
+from crawler.runs import DirectoryLocked, OutputLock
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def url_state(url: str = "http://www.spacewar.com/reports/A_999.html", **changes) -> UrlState:
+    values = dict(
+        url=url, fetched_at=NOW, status=200, etag='"abc"', last_modified="Fri, 01 May 2026",
+        payload_digest="sha1:AAAA", filename="a.warc.gz", offset=1234, length=99,
+        record_id="<urn:uuid:00000000-0000-0000-0000-000000000001>", record_date=NOW,
+        target_uri=url,
+    )
+    return UrlState(**{**values, **changes})
+
+
+def test_store_keeps_url_and_story_state_across_connections(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    store = SqliteStateStore(path)
+    store.save_url(url_state())
+    store.save_url(url_state(fetched_at=NOW + timedelta(days=1)))  # upsert
+    story = StoryState("id1", 2, "digest", "http://x/", "<urn:uuid:1>", "a.warc.gz", 5,
+                       "2026-05-01T12:00:00Z", "run-1", '{"record_id": "<urn:uuid:0>"}')
+    store.save_story(story)
+    store.mark_learned("a.warc.gz")
+    store.close()
+
+    again = SqliteStateStore(path)
+    assert again.url_state(url_state().url) == url_state(fetched_at=NOW + timedelta(days=1))
+    assert again.story("id1") == story
+    assert again.is_learned("a.warc.gz") and not again.is_learned("b.warc.gz")
+    assert again.url_state("http://www.spacewar.com/other.html") is None
+    assert again.counts() == {"urls": 1, "stories": 1}
+    again.close()
+    journal = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert journal == "wal"
+
+
+def test_forget_records_drops_only_pointers_at_or_after_the_cut(tmp_path):
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    store.save_url(url_state("http://a/", offset=100))
+    store.save_url(url_state("http://b/", offset=5000))
+    store.save_url(url_state("http://c/", offset=9000, filename="other.warc.gz"))
+    assert store.forget_records("a.warc.gz", 4000) == 1
+    assert store.url_state("http://a/") is not None
+    assert store.url_state("http://b/") is None
+    assert store.url_state("http://c/") is not None
+
+
+def test_the_lock_is_exclusive_and_released(tmp_path):
+    path = tmp_path / "out" / ".lock"
+    with OutputLock(path), pytest.raises(DirectoryLocked, match="in use by another crawl"):
+        OutputLock(path).acquire()
+    with OutputLock(path):  # released on exit
+        pass
+
+
+def test_retry_after_in_seconds_or_as_a_date():
+    assert retry_after_seconds(b"7") == 7.0
+    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
+    assert 55 <= retry_after_seconds(in_a_minute.encode()) <= 60
+    past = format_datetime(datetime.now(UTC) - timedelta(days=1), usegmt=True)
+    assert retry_after_seconds(past.encode()) == 0.0
+    assert retry_after_seconds(b"soon") is None
+    assert retry_after_seconds(None) is None
