@@ -31,3 +31,17 @@ def test_demo_runs_to_the_end_and_explains_what_it_archived(tmp_path):
     assert f"HTTP responses archived: {archived}" in text
     assert "warcio index" in text and "The crawl finished normally." in text
     assert (out / "logs" / "demo-crawl.log").stat().st_size > 0
+
+
+def test_second_demo_run_says_nothing_new_was_stored(tmp_path):
+    out = tmp_path / "demo-archive"
+    command = [sys.executable, "-m", "crawler.cli", "demo", "--out", str(out),
+               "--articles-per-site", "3"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert first.returncode == second.returncode == 0, second.stdout[-2000:] + second.stderr
+    new = re.search(r"stories this run: (\d+) new, 0 changed", first.stdout)
+    assert new and int(new[1]) >= 9
+    assert f"stories this run: 0 new, 0 changed, 0 unchanged; {new[1]} archived by earlier" \
+        in second.stdout
+    assert "revisit records" in second.stdout and "revisit records" not in first.stdout

@@ -120,6 +120,19 @@ def summary(stats: dict[str, Any], layout) -> str:
         (int(k.rsplit("/", 1)[1]), v) for k, v in stats.items() if k.startswith("archive/status/")
     )
     lines.append("  by status: " + ", ".join(f"{code}: {n}" for code, n in statuses))
+    stories = stats.get("summary", {}).get("stories", {})
+    if stories:
+        lines.append(
+            f"  stories this run: {stories.get('new', 0)} new, {stories.get('changed', 0)} changed,"
+            f" {stories.get('unchanged', 0)} unchanged; {stories.get('kept_without_fetching', 0)}"
+            " archived by earlier runs and not fetched again"
+        )
+    revisits = stats.get("summary", {}).get("revisits", {})
+    if any(revisits.values()):
+        lines.append(
+            "  unchanged pages stored as revisit records (no second copy): "
+            + ", ".join(f"{profile}: {n}" for profile, n in sorted(revisits.items()) if n)
+        )
     failures = stats.get("archive/no_response", 0)
     if failures:
         lines.append(f"  downloads that got no response (see the log): {failures}")
