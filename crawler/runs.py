@@ -30,7 +30,8 @@ exit codes:
   1   failure: nothing more could be archived (disk full, unexpected error)
   2   partial: stopped early by SIGTERM/SIGINT; the next run picks up the rest
   64  usage error (bad option or setting)
-  75  another crawl holds the lock on DIR: nothing was done, try later
+  75  try later: another crawl holds the lock on DIR, or the --redis server does not
+      answer; nothing was done
 """
 
 

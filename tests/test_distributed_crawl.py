@@ -234,6 +234,13 @@ def test_bad_redis_options_are_usage_errors(tmp_path, option):
     assert not (tmp_path / "out" / "warc").exists()
 
 
+def test_unreachable_redis_is_a_temporary_failure(tmp_path):
+    result = cli("crawl", "--out", str(tmp_path / "out"), "--redis", "redis://127.0.0.1:1/0")
+    assert result.returncode == 75, result.stderr[-2000:]
+    assert "cannot use this Redis server" in result.stderr
+    assert not (tmp_path / "out" / "warc").exists()
+
+
 def _warc_date(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 

@@ -108,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # SiteSelectionError included
         print(f"news-archive crawl: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except distributed.RedisUnavailable as error:
+        print(f"news-archive crawl: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     lock = OutputLock(ArchiveDir(Path(overrides["ARCHIVE_DIR"])).lock_path)
     try:
         lock.acquire()

@@ -57,6 +57,10 @@ def distributed_settings(args: argparse.Namespace) -> dict[str, Any]:
     return worker_overlay(url, worker_id, given.get("DISTRIBUTED_KEY_PREFIX"))
 
 
+class RedisUnavailable(RuntimeError):
+    """The Redis server does not answer: a temporary failure, not a usage error."""
+
+
 def check_reachable(url: str, timeout: float = 5.0) -> None:
     """Fail at once, with a clear message, when the Redis server does not answer
     (instead of a crawl that starts and dies in the engine)."""
@@ -71,8 +75,10 @@ def check_reachable(url: str, timeout: float = 5.0) -> None:
         )
         client.ping()
         client.close()
-    except (redis.RedisError, ValueError) as error:
-        raise ValueError(f"--redis {url}: cannot use this Redis server: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"--redis {url}: {error}") from None
+    except redis.RedisError as error:
+        raise RedisUnavailable(f"--redis {url}: cannot use this Redis server: {error}") from None
 
 
 def worker_overlay(url: str, worker_id: str, prefix: str | None = None) -> dict[str, Any]:
