@@ -28,14 +28,21 @@ $(PYWB_VENV)/.installed:
 	$(PYWB_VENV)/bin/python -m pip install --quiet pywb
 	touch $@
 
+# The benchmark and its smoke test run wget and GNU time; a fresh Debian machine may
+# lack them, so install them from Debian's packages when missing (needs root).
+BENCH_TOOLS := /usr/bin/wget /usr/bin/time
+$(BENCH_TOOLS):
+	@echo "installing wget and GNU time for the benchmark (apt-get)"
+	apt-get update -qq && apt-get install -y -qq wget time
+
 # Speed against wget on the replica (bench/crawl_vs_wget.py); ends with one JSON line.
 # STORIES=20000 for the issue's large size.
 STORIES ?= 1000
-bench: install
+bench: install $(BENCH_TOOLS)
 	$(BIN)/python bench/crawl_vs_wget.py --stories $(STORIES)
 
-test: install lint $(PYWB_VENV)/.installed
+test: install lint $(PYWB_VENV)/.installed $(BENCH_TOOLS)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) demo-archive .pytest_cache
+	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache

@@ -111,6 +111,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.PlainCompressedResponse": 595,  # just before HttpCompression (590)
     # Below HttpCompressionMiddleware (590): a 304 is replaced by the decoded archived copy.
     "crawler.incremental.ConditionalRequests": 580,
     "crawler.middlewares.FixedProxyMiddleware": 740,

@@ -24,7 +24,9 @@ REPLICA_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    # Through a proxy every host shares one connection pool, sized by this: keep it at
+    # CONCURRENT_REQUESTS, or connections are closed and reopened all the time.
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "ROBOTSTXT_OBEY": True,
     "ARCHIVE_OPERATOR": "news-archive demo (offline replica)",
 }

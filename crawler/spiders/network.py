@@ -108,7 +108,7 @@ def absolute_url(base: str, href: str) -> str:
     return href if ABSOLUTE_URL.match(href) else urljoin(base, href)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str | None:
     """The form a network URL is requested in (``www.`` host, no fragment), or None
     when the URL is not an http(s) URL on a network host."""
