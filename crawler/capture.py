@@ -42,6 +42,7 @@ from archive.records import RevisitProfile, payload_digest
 from archive.state import UrlState
 from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
+from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
 from crawler.runs import archive_dir
 from crawler.state import CrawlState
@@ -168,6 +169,9 @@ class WarcCapture:
         self.crawler = crawler
         self.stats = crawler.stats
         self.state = CrawlState.of(crawler)  # recovers the archive first, if it must
+        # With a store of this process alone, the spider's look-up when it made the request
+        # still holds at response time; a shared store (ARCHIVE_STATE_STORE) is asked again.
+        self.trust_lookups = not settings.get("ARCHIVE_STATE_STORE")
         self.warc_dir = archive_dir(settings).crawl_warc_dir
         self.writer = WarcFileWriter(
             self.warc_dir,
@@ -232,7 +236,7 @@ class WarcCapture:
         from, if any."""
         if self.state is None:
             return self.writer.write_exchange(exchange)
-        known = self.state.archived(exchange.url)
+        known = self._archived(request, exchange.url)
         profile = _revisit_profile(exchange, known)
         if profile is None:
             record = self.writer.write_exchange(exchange)
@@ -254,6 +258,17 @@ class WarcCapture:
             return _original(known)  # archived, never extracted: extract it now
         self.stats.inc_value("stories/unchanged")
         return None
+
+    def _archived(self, request: Request, url: str) -> UrlState | None:
+        """What the state store held for ``url`` before this exchange: the spider's
+        look-up (``meta[LOOKED_UP_KEY]``) when it was made for this very URL and this is
+        its first exchange (not a retry or a redirect hop: those follow exchanges already
+        saved), else a query."""
+        meta = request.meta
+        first = not (meta.get("retry_times") or meta.get("redirect_times"))
+        if self.trust_lookups and first and meta.get(LOOKED_UP_KEY) == url:
+            return meta.get(ARCHIVED_KEY)
+        return self.state.archived(url)
 
     def _count(self, request: Request, exchange: HttpExchange) -> None:
         self.stats.inc_value("archive/responses")

@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 ARCHIVED_KEY = "archived_state"
 CONDITIONAL_KEY = "conditional"
+#: The URL the spider looked up in the state store when it made the request (what it found
+#: is ``ARCHIVED_KEY``, absent when nothing), so that the capture need not ask again.
+LOOKED_UP_KEY = "archive_looked_up"
 #: Body headers that describe the wire form, not the decoded archived content.
 WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 

@@ -142,7 +142,8 @@ def site_stories(**mirror_options) -> list[dict]:
 
 def test_two_workers_archive_every_story_exactly_once(mirror, redis_url, tmp_path):
     workers = [
-        Worker(tmp_path, name, redis_url, mirror.proxy, "-s", "DISTRIBUTED_HOST_RATE=0")
+        # a shared rate slow enough that the crawl outlasts either worker's start-up
+        Worker(tmp_path, name, redis_url, mirror.proxy, "-s", "DISTRIBUTED_HOST_RATE=12")
         for name in ("w1", "w2")
     ]
     for worker in workers:
@@ -160,11 +161,14 @@ def test_two_workers_archive_every_story_exactly_once(mirror, redis_url, tmp_pat
 
 def test_killed_worker_loses_nothing(start_mirror, redis_url, tmp_path):
     mirror = start_mirror(articles_per_site=20)
-    w1 = Worker(tmp_path, "w1", redis_url, mirror.proxy, *FAST_LEASES)
-    w2 = Worker(tmp_path, "w2", redis_url, mirror.proxy, *FAST_LEASES)
+    # w1 starts alone, at a shared rate slow enough that it is still busy when it is
+    # killed; w2 joins the run just before
+    slow = (*FAST_LEASES, "-s", "DISTRIBUTED_HOST_RATE=10")
+    w1 = Worker(tmp_path, "w1", redis_url, mirror.proxy, *slow)
     deadline = time.monotonic() + 60
     while w1.spooled_lines() < 4 and time.monotonic() < deadline and w1.process.poll() is None:
         time.sleep(0.02)
+    w2 = Worker(tmp_path, "w2", redis_url, mirror.proxy, *slow)
     assert w1.process.poll() is None, "w1 ended before it could be killed midway"
     w1.kill()
     assert w2.wait() == 0, w2.log_tail()

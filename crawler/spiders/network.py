@@ -40,7 +40,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.incremental import ARCHIVED_KEY, CONDITIONAL_KEY
+from crawler.incremental import ARCHIVED_KEY, CONDITIONAL_KEY, LOOKED_UP_KEY
 from crawler.sites import spacedaily as profile
 from crawler.state import CrawlState
 
@@ -334,9 +334,9 @@ class NetworkSpider(scrapy.Spider):
             return {}
         known = known or state.archived(url)
         if known is None:
-            return {}
+            return {LOOKED_UP_KEY: url}
         conditional = known.status == 200 and (kind != "story" or state.is_recorded(url))
-        return {ARCHIVED_KEY: known, CONDITIONAL_KEY: conditional}
+        return {ARCHIVED_KEY: known, CONDITIONAL_KEY: conditional, LOOKED_UP_KEY: url}
 
     def _request(
         self, url: str, kind: str, barren: int = 0, dont_filter: bool = False,
