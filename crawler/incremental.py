@@ -50,6 +50,7 @@ CONDITIONAL_KEY = "conditional"
 #: The URL the spider looked up in the state store when it made the request (what it found
 #: is ``ARCHIVED_KEY``, absent when nothing), so that the capture need not ask again.
 LOOKED_UP_KEY = "archive_looked_up"
+CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
 #: Body headers that describe the wire form, not the decoded archived content.
 WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 
@@ -72,6 +73,11 @@ class ConditionalRequests:
         archived: UrlState | None = request.meta.get(ARCHIVED_KEY)
         if archived is None or not request.meta.get(CONDITIONAL_KEY):
             return
+        if archived.url != request.url:
+            # a redirect hop: Scrapy copied the first URL's meta and validators onto it
+            for name in CONDITIONAL_HEADERS:
+                request.headers.pop(name, None)
+            return
         if archived.etag:
             request.headers.setdefault("If-None-Match", archived.etag)
         if archived.last_modified:
@@ -79,7 +85,7 @@ class ConditionalRequests:
 
     def process_response(self, request: Request, response: Response) -> Response:
         archived: UrlState | None = request.meta.get(ARCHIVED_KEY)
-        if response.status != 304 or archived is None:
+        if response.status != 304 or archived is None or archived.url != request.url:
             return response
         try:
             return self._archived_response(request, response, archived)
