@@ -40,12 +40,8 @@ LARGE = 3000
 HUGE = 20000
 SAMPLE = 300
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-#: `news-archive mirror ...` without the dispatcher, so other subcommands cannot break it
-MIRROR_COMMAND = [sys.executable, "-c",
-                  "import argparse, sys; from mirror import cli;"
-                  " parser = argparse.ArgumentParser(); cli.register(parser.add_subparsers());"
-                  " args = parser.parse_args();"
-                  " sys.exit(args.handler(args))", "mirror"]
+#: `news-archive mirror`, run with this interpreter
+MIRROR_COMMAND = [sys.executable, "-m", "crawler.cli", "mirror"]
 
 
 def site_urls(network: Network) -> list[str]:

@@ -44,12 +44,8 @@ from mirror.stories import SITES
 
 REFETCHED = 400  # pages fetched again: well within the server's response cache
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-#: `news-archive mirror ...` without the dispatcher, so other subcommands cannot break it
-MIRROR_COMMAND = [sys.executable, "-c",
-                  "import argparse, sys; from mirror import cli;"
-                  " parser = argparse.ArgumentParser(); cli.register(parser.add_subparsers());"
-                  " args = parser.parse_args();"
-                  " sys.exit(args.handler(args))", "mirror"]
+#: `news-archive mirror`, run with this interpreter
+MIRROR_COMMAND = [sys.executable, "-m", "crawler.cli", "mirror"]
 
 
 def article_urls(network: Network, count: int, rng: random.Random) -> list[str]:
