@@ -26,7 +26,8 @@ single-machine implementation (a shared one, e.g. on Redis, implements the same 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import astuple, dataclass, fields
+import time
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -111,16 +112,25 @@ CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY) WITHOUT ROWID;
 
 class SqliteStateStore:
     """:class:`StateStore` in one SQLite file (WAL mode; one writer: the crawl holds the
-    archive directory's lock). Every change is committed at once: a killed process
-    loses nothing it was told."""
+    archive directory's lock).
 
-    def __init__(self, path: str | Path) -> None:
+    By default every change is committed at once: a killed process loses nothing it was
+    told. With ``commit_interval`` (seconds) changes are grouped into one transaction
+    until that much time has passed since it began (or :meth:`commit`, or
+    :meth:`close`): a kill then loses at most the last interval's changes, which is
+    right for a caller that can learn them again from the files (the crawl's recovery
+    does) and saves a commit per change.
+    """
+
+    def __init__(self, path: str | Path, commit_interval: float = 0.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.commit_interval = commit_interval
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._began = 0.0
 
     def url_state(self, url: str) -> UrlState | None:
         row = self._db.execute(
@@ -135,8 +145,10 @@ class SqliteStateStore:
         return UrlState(**values)
 
     def save_url(self, state: UrlState) -> None:
-        values = [v.isoformat() if isinstance(v, datetime) else v for v in astuple(state)]
-        self._upsert("urls", _URL_COLUMNS, values)
+        values = [getattr(state, column) for column in _URL_COLUMNS]
+        self._upsert("urls", _URL_COLUMNS, [
+            v.isoformat() if isinstance(v, datetime) else v for v in values
+        ])
 
     def story(self, story_id: str) -> StoryState | None:
         row = self._db.execute(
@@ -145,12 +157,12 @@ class SqliteStateStore:
         return StoryState(*row) if row else None
 
     def save_story(self, state: StoryState) -> None:
-        self._upsert("stories", _STORY_COLUMNS, list(astuple(state)))
+        self._upsert("stories", _STORY_COLUMNS, [getattr(state, c) for c in _STORY_COLUMNS])
 
     def forget_records(self, filename: str, from_offset: int = 0) -> int:
         """Drop the record pointers into ``filename`` at or after ``from_offset`` (records
         a mend cut off, or a file deleted): those URLs count as never fetched."""
-        cursor = self._db.execute(
+        cursor = self._change(
             "DELETE FROM urls WHERE filename = ? AND offset >= ?", (filename, from_offset)
         )
         return cursor.rowcount
@@ -161,7 +173,7 @@ class SqliteStateStore:
         return row is not None
 
     def mark_learned(self, name: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO files (name) VALUES (?)", (name,))
+        self._change("INSERT OR IGNORE INTO files (name) VALUES (?)", (name,))
 
     def counts(self) -> dict[str, int]:
         """How many URLs and stories the store knows (for the run summary)."""
@@ -169,14 +181,31 @@ class SqliteStateStore:
         stories = self._db.execute("SELECT count(*) FROM stories").fetchone()[0]
         return {"urls": urls, "stories": stories}
 
+    def commit(self) -> None:
+        """Make every change so far durable."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+
     def close(self) -> None:
+        self.commit()
         self._db.close()
 
     def _upsert(self, table: str, columns: tuple[str, ...], values: list) -> None:
         placeholders = ", ".join("?" for _ in columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-        self._db.execute(
+        self._change(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
             f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}",
             values,
         )
+
+    def _change(self, sql: str, parameters) -> sqlite3.Cursor:
+        """Run a writing statement in the open transaction (begun if need be), and
+        commit once the transaction is ``commit_interval`` seconds old."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+            self._began = time.monotonic()
+        cursor = self._db.execute(sql, parameters)
+        if time.monotonic() - self._began >= self.commit_interval:
+            self.commit()
+        return cursor

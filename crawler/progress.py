@@ -92,10 +92,12 @@ class ProgressReport:
         return "[" + "#" * done + "." * (BAR_WIDTH - done) + "]"
 
     def queued(self) -> int:
-        """Requests waiting in the scheduler (Scrapy has no public accessor)."""
+        """URLs waiting: in the scheduler (Scrapy has no public accessor) and in the
+        spider's frontier (:mod:`crawler.frontier`)."""
         slot = getattr(self.crawler.engine, "_slot", None)
         scheduler = getattr(slot, "scheduler", None)
+        frontier = getattr(self.crawler.spider, "frontier", ())
         try:
-            return len(scheduler) if scheduler is not None else 0
+            return len(frontier) + (len(scheduler) if scheduler is not None else 0)
         except TypeError:
-            return 0
+            return len(frontier)

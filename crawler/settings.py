@@ -16,13 +16,16 @@ Settings of our own components (besides Scrapy's):
 - ``ARCHIVE_START_URLS``: extra entry points, requested exactly as given.
 - ``HUB_BARREN_LIMIT``: how many hub pages in a row may lead to no new story before the
   spider stops following hub links down that path (ends crawl traps).
+- ``FRONTIER_WINDOW``: how many requests the spider has out in Scrapy at a time; the other
+  URLs it found wait in its frontier (:mod:`crawler.frontier`), which costs far less memory.
 - ``PROXY_URL``: send every request through this HTTP proxy.
-- ``ARCHIVE_STATE_ENABLED``, ``REFRESH_AFTER_DAYS``: the state store and incremental
-  runs (:mod:`crawler.state`); ``PROGRESS_INTERVAL``, ``PROGRESS_BAR``: progress lines
-  (:mod:`crawler.progress`); ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``,
-  ``RETRY_AFTER_MAX``: pauses before retries (:class:`crawler.middlewares.BackoffRetryMiddleware`);
-  ``SHUTDOWN_TIMEOUT``: seconds a graceful stop (first SIGTERM/SIGINT) may take before it
-  is forced (``news-archive crawl`` only).
+- ``ARCHIVE_STATE_ENABLED``, ``REFRESH_AFTER_DAYS``, ``ARCHIVE_STATE_COMMIT_INTERVAL``: the
+  state store and incremental runs (:mod:`crawler.state`); ``PROGRESS_INTERVAL``,
+  ``PROGRESS_BAR``: progress lines (:mod:`crawler.progress`); ``RETRY_BACKOFF_BASE``,
+  ``RETRY_BACKOFF_MAX``, ``RETRY_AFTER_MAX``: pauses before retries
+  (:class:`crawler.middlewares.BackoffRetryMiddleware`); ``SHUTDOWN_TIMEOUT``: seconds a
+  graceful stop (first SIGTERM/SIGINT) may take before it is forced (``news-archive crawl``
+  only).
 """
 
 from __future__ import annotations
@@ -91,12 +94,20 @@ ARCHIVE_REQUISITES = True
 ARCHIVE_SITES: list[str] = []
 ARCHIVE_START_URLS: list[str] = []
 HUB_BARREN_LIMIT = 10
+#: First found, first fetched within a priority (Scrapy's default is LIFO), as in the
+#: spider's frontier: pages are fetched in the order their links appear.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+#: Requests the spider has out in Scrapy (scheduled or downloading) at most; the URLs it
+#: found beyond that wait in its compact frontier (crawler.frontier). 0: no limit.
+FRONTIER_WINDOW = 128
 PROXY_URL = ""
 
 # --- cron runs -------------------------------------------------------------------------
 ARCHIVE_STATE_ENABLED = True
 #: -1: an archived story is never fetched again; N: refetched (conditionally) after N days.
 REFRESH_AFTER_DAYS = -1
+#: Seconds of state-store changes grouped into one SQLite commit (0: commit each change).
+ARCHIVE_STATE_COMMIT_INTERVAL = 1.0
 PROGRESS_INTERVAL = 5.0
 PROGRESS_BAR = True
 SHUTDOWN_TIMEOUT = 90

@@ -21,7 +21,9 @@ identical payload is written as a revisit, not a second full record).
 
 Settings: ``ARCHIVE_STATE_ENABLED`` (default True; off = every run starts from nothing),
 ``REFRESH_AFTER_DAYS`` (default -1 = never: an archived story is not fetched again;
-0 = always, with a conditional request).
+0 = always, with a conditional request), ``ARCHIVE_STATE_COMMIT_INTERVAL`` (default 1 s:
+the SQLite store commits its changes at most this often; what a kill loses is learned
+again from the files, step 3 above).
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ class CrawlState:
             # ARCHIVE_STATE_STORE: import path of a factory(settings) -> StateStore, for a
             # store shared by several workers (--redis sets it); default: SQLite in DIR.
             factory = crawler.settings.get("ARCHIVE_STATE_STORE")
-            store = (load_object(factory)(crawler.settings) if factory
-                     else SqliteStateStore(layout.state_path))
+            store = (load_object(factory)(crawler.settings) if factory else SqliteStateStore(
+                layout.state_path,
+                commit_interval=crawler.settings.getfloat("ARCHIVE_STATE_COMMIT_INTERVAL", 1.0),
+            ))
             recover(layout, store, crawler.stats)
             state = cls(crawler, store, layout)
             crawler._archive_state = state

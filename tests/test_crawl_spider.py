@@ -39,10 +39,11 @@ def test_story_pages_yield_only_stories_of_the_selected_sites_and_requisites():
     url = "http://www.spacewar.com/reports/This_Story_999.html"
     response = HtmlResponse(url, body=html, request=Request(url, meta={"page_kind": "story"}))
     requests = list(spider(ARCHIVE_SITES=["spacewar"]).parse(response))
+    # Requisites first (a replayed page is whole sooner), then stories; in page order.
     assert [(r.url, r.meta["page_kind"]) for r in requests] == [
-        ("http://www.spacewar.com/reports/Other_Story_999.html", "story"),
         ("http://www.spacewar.com/css/x.css", "requisite"),
         ("http://www.spxdaily.com/images-lg/x.jpg", "requisite"),
+        ("http://www.spacewar.com/reports/Other_Story_999.html", "story"),
     ]
 
 

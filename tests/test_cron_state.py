@@ -47,6 +47,31 @@ def test_store_keeps_url_and_story_state_across_connections(tmp_path):
     assert journal == "wal"
 
 
+def test_grouped_commits_reach_other_readers_only_when_committed(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    store = SqliteStateStore(path, commit_interval=3600)
+    store.save_url(url_state())
+    assert store.url_state(url_state().url) is not None  # the writer sees its own change
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM urls").fetchone()[0] == 0  # a kill loses it
+    store.commit()
+    assert reader.execute("SELECT count(*) FROM urls").fetchone()[0] == 1
+    store.mark_learned("a.warc.gz")
+    store.close()  # commits what is pending
+    assert reader.execute("SELECT count(*) FROM files").fetchone()[0] == 1
+    reader.close()
+
+
+def test_each_change_is_committed_at_once_by_default(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    store = SqliteStateStore(path)
+    store.save_url(url_state())
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM urls").fetchone()[0] == 1
+    reader.close()
+    store.close()
+
+
 def test_forget_records_drops_only_pointers_at_or_after_the_cut(tmp_path):
     store = SqliteStateStore(tmp_path / "state.sqlite3")
     store.save_url(url_state("http://a/", offset=100))

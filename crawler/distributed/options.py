@@ -97,6 +97,8 @@ def worker_overlay(url: str, worker_id: str, prefix: str | None = None) -> dict[
         "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
+        # Every request goes to the shared queue at once: a killed worker holds none back.
+        "FRONTIER_WINDOW": 0,
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:seen",
         "DOWNLOADER_MIDDLEWARES": {

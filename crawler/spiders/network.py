@@ -20,9 +20,11 @@ stories and requisites already archived are not fetched again unless a refresh i
 
 Each URL is requested once per run: links are made canonical (``www.`` host, no
 fragment) and checked against a seen-set before a request is even built, which is far
-cheaper than letting Scrapy's scheduler drop duplicates. A crawl trap ends because a
-path of hubs is only followed while it keeps leading to new stories: after
-``HUB_BARREN_LIMIT`` hubs in a row without one, its hub links are dropped.
+cheaper than letting Scrapy's scheduler drop duplicates. Claimed URLs wait in a compact
+:class:`crawler.frontier.Frontier`; only ``FRONTIER_WINDOW`` requests are out in Scrapy
+at a time, so memory follows the work in flight, not the size of the site. A crawl trap
+ends because a path of hubs is only followed while it keeps leading to new stories:
+after ``HUB_BARREN_LIMIT`` hubs in a row without one, its hub links are dropped.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.state import UrlState
+from crawler.frontier import Frontier, FrontierEntry
 from crawler.incremental import ARCHIVED_KEY, CONDITIONAL_KEY, LOOKED_UP_KEY
 from crawler.sites import spacedaily as profile
 from crawler.state import CrawlState
@@ -153,6 +158,9 @@ class NetworkSpider(scrapy.Spider):
         spider.extra_start_urls = spider._start_url_args or settings.getlist("ARCHIVE_START_URLS")
         spider.requisites = settings.getbool("ARCHIVE_REQUISITES", True)
         spider.barren_limit = settings.getint("HUB_BARREN_LIMIT", 10)
+        spider.frontier = Frontier(settings.getint("FRONTIER_WINDOW", 128))
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
     # -- entry points --------------------------------------------------------------
@@ -166,29 +174,46 @@ class NetworkSpider(scrapy.Spider):
                 continue
             self.seen.add(seen_key(canonical))
             kind = self._kind_of(canonical) or "hub"
+            known = self.archive_state.archived(canonical) if self.archive_state else None
             yield self._request(url, kind, barren=0, dont_filter=True,
-                                meta=self._archive_meta(canonical, kind))
+                                meta=self._archive_meta(canonical, kind, known))
         for site in self.sites:
             home, feed = profile.start_urls(site)
             for url, kind in ((home, "hub"), (feed, "feed")):
                 if self._claim(url):
-                    for request in self._requests(url, kind):
-                        yield request
+                    self._enqueue(url, kind)
+        for request in self._release():
+            yield request
+
+    def spider_idle(self) -> None:
+        """Nothing is in flight: give out what the frontier still holds (the last
+        callbacks may have had no room to), and keep the spider open for it."""
+        self.frontier.reset_out()
+        released = list(self._release())
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider
+
+    def request_dropped(self, request: scrapy.Request) -> None:
+        """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
+        self.frontier.ended(request.meta)
 
     # -- callbacks -----------------------------------------------------------------
 
     def parse(self, response: Response) -> Iterator[scrapy.Request]:
-        if not isinstance(response, TextResponse) or not response.body:
-            return
-        kind = response.meta.get("page_kind")
-        if kind == "feed" or self._looks_like_feed(response):
-            yield from self.parse_feed(response)
-        elif kind == "story" or profile.is_article_path(urlsplit(response.url).path):
-            yield from self.parse_story(response)
-        else:
-            yield from self.parse_hub(response)
+        self.frontier.ended(response.meta)
+        if isinstance(response, TextResponse) and response.body:
+            kind = response.meta.get("page_kind")
+            if kind == "feed" or self._looks_like_feed(response):
+                self.parse_feed(response)
+            elif kind == "story" or profile.is_article_path(urlsplit(response.url).path):
+                self.parse_story(response)
+            else:
+                self.parse_hub(response)
+        yield from self._release()
 
-    def parse_story(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_story(self, response: Response) -> None:
         """From a story page only two things are taken: links to other stories of the
         selected sites (its headline lists and teasers; some copies of a cross-posted
         story are linked nowhere else) and what the page needs to display."""
@@ -206,19 +231,19 @@ class NetworkSpider(scrapy.Spider):
                 and self._kind_of(url) == "story"
                 and self._claim(url)
             ):
-                yield from self._requests(url, "story")
-        yield from self._requisite_requests(tree, response)
+                self._enqueue(url, "story")
+        self._enqueue_requisites(tree, response)
 
-    def parse_hub(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_hub(self, response: Response) -> None:
         tree = _html_tree(response.body)
         if tree is None:
             return
         base = _base_url(tree, response.url)
         links = (absolute_url(base, href) for href in LINKS(tree))
-        yield from self._follow(links, response.meta.get("barren", 0))
-        yield from self._requisite_requests(tree, response)
+        self._follow(links, response.meta.get("barren", 0))
+        self._enqueue_requisites(tree, response)
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_feed(self, response: Response) -> None:
         try:
             root = etree.fromstring(response.body, XML_PARSER)
         except etree.XMLSyntaxError:
@@ -227,41 +252,42 @@ class NetworkSpider(scrapy.Spider):
             logger.warning("Feed %s is not XML; no links taken from it", response.url)
             return
         links = (urljoin(response.url, str(link).strip()) for link in FEED_LINKS(root))
-        yield from self._follow(links, response.meta.get("barren", 0))
+        self._follow(links, response.meta.get("barren", 0))
 
     def parse_requisite(self, response: Response) -> Iterator[scrapy.Request]:
         """Requisites are fetched to be archived; stylesheets may need more of them
         (their ``url(...)`` and ``@import`` references on network hosts)."""
+        self.frontier.ended(response.meta)
         content_type = response.headers.get(b"Content-Type", b"").lower()
-        if b"css" not in content_type:
-            return
-        for match in CSS_REFERENCES.finditer(response.body):
-            reference = (match[1] or match[2]).decode("latin-1")
-            url = canonical_url(absolute_url(response.url, reference))
-            if url is not None and self._claim(url):
-                yield from self._requests(url, "requisite")
+        if b"css" in content_type:
+            for match in CSS_REFERENCES.finditer(response.body):
+                reference = (match[1] or match[2]).decode("latin-1")
+                url = canonical_url(absolute_url(response.url, reference))
+                if url is not None and self._claim(url):
+                    self._enqueue(url, "requisite")
+        yield from self._release()
 
-    def download_failed(self, failure: Failure) -> None:
+    def download_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         """The last word on a request that got no usable response (after retries);
         each failed attempt was already logged by DownloadFailureLogger. Error statuses
         (archived like any response) and requests robots.txt forbids are not failures."""
-        if failure.check(HttpError, IgnoreRequest):
-            return
-        self.crawler.stats.inc_value("spider/gave_up")
-        self.crawler.stats.inc_value(f"spider/gave_up/{failure.type.__name__}")
-        logger.warning("Gave up on %s: %s", failure.request.url, failure.getErrorMessage())
+        self.frontier.ended(failure.request.meta)
+        if not failure.check(HttpError, IgnoreRequest):
+            self.crawler.stats.inc_value("spider/gave_up")
+            self.crawler.stats.inc_value(f"spider/gave_up/{failure.type.__name__}")
+            logger.warning("Gave up on %s: %s", failure.request.url, failure.getErrorMessage())
+        yield from self._release()
 
     # -- link following ------------------------------------------------------------
 
-    def _follow(self, links: Iterable[str], barren: int) -> Iterator[scrapy.Request]:
-        """Requests for the new stories, feeds and hubs among ``links``.
+    def _follow(self, links: Iterable[str], barren: int) -> None:
+        """Queue the new stories, feeds and hubs among ``links``.
 
         Hub links are followed while the path keeps finding new stories: ``barren``
         counts hubs in a row without one. Stories archived by earlier runs count as
         found (a trap has none), so every run walks the listings far enough to find
         every story not archived yet.
         """
-        stories: list[scrapy.Request] = []
         others: list[tuple[str, str]] = []
         found = False
         for link in links:
@@ -272,10 +298,9 @@ class NetworkSpider(scrapy.Spider):
             if kind == "story":
                 if self._claim(url):
                     found = True
-                    stories.extend(self._requests(url, "story"))
+                    self._enqueue(url, "story")
             elif kind is not None:
                 others.append((url, kind))
-        yield from stories
         next_barren = 0 if found else barren + 1
         if next_barren > self.barren_limit:
             if others:
@@ -283,16 +308,16 @@ class NetworkSpider(scrapy.Spider):
             return
         for url, kind in others:
             if self._claim(url):
-                yield from self._requests(url, kind, barren=next_barren)
+                self._enqueue(url, kind, barren=next_barren)
 
-    def _requisite_requests(self, tree, response: Response) -> Iterator[scrapy.Request]:
+    def _enqueue_requisites(self, tree, response: Response) -> None:
         if not self.requisites:
             return
         base = _base_url(tree, response.url)
         for src in REQUISITES(tree):
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
-                yield from self._requests(url, "requisite")
+                self._enqueue(url, "requisite")
 
     def _kind_of(self, url: str) -> str | None:
         """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
@@ -316,23 +341,32 @@ class NetworkSpider(scrapy.Spider):
         self.seen.add(key)
         return True
 
-    def _requests(self, url: str, kind: str, barren: int = 0) -> Iterator[scrapy.Request]:
-        """The request for a claimed URL, unless an earlier run archived it for good."""
-        state = self.archive_state
-        known = state.archived(url) if state is not None else None
-        if known is not None and state.is_kept(url, kind, known):
-            self.crawler.stats.inc_value(f"state/kept/{kind}")
-            return
-        yield self._request(url, kind, barren, meta=self._archive_meta(url, kind, known))
+    def _enqueue(self, url: str, kind: str, barren: int = 0) -> None:
+        """Put a claimed URL in the frontier, to be requested when there is room."""
+        self.frontier.push(_PRIORITIES[kind], FrontierEntry(url, kind, barren))
 
-    def _archive_meta(self, url: str, kind: str, known=None) -> dict:
+    def _release(self) -> Iterator[scrapy.Request]:
+        """Requests for frontier URLs, as many as the frontier's window has room for;
+        URLs an earlier run archived for good are skipped (looked up only now, so the
+        look-up is as fresh as can be)."""
+        while (entry := self.frontier.pop()) is not None:
+            url, kind, barren = entry
+            state = self.archive_state
+            known = state.archived(url) if state is not None else None
+            if known is not None and state.is_kept(url, kind, known):
+                self.crawler.stats.inc_value(f"state/kept/{kind}")
+                continue
+            request = self._request(url, kind, barren, meta=self._archive_meta(url, kind, known))
+            self.frontier.mark_out(request.meta)
+            yield request
+
+    def _archive_meta(self, url: str, kind: str, known: UrlState | None) -> dict:
         """What the capture and conditional requests need to know of an archived URL:
         its state, and whether to ask the server only for a changed copy (not for a story
         that still lacks its JSONL line: it must be extracted, so its body is needed)."""
         state = self.archive_state
         if state is None:
             return {}
-        known = known or state.archived(url)
         if known is None:
             return {LOOKED_UP_KEY: url}
         conditional = known.status == 200 and (kind != "story" or state.is_recorded(url))

@@ -1,0 +1,72 @@
+"""URLs a spider has claimed but not yet handed to Scrapy, kept small.
+
+A Scrapy request (with its meta, headers and parsed URL) costs a few kilobytes. A site
+whose every page links to many pages not fetched yet (each story page of the network
+lists dozens of other stories) would keep tens of thousands of them in Scrapy's
+scheduler, and the crawl's memory would grow with the site instead of the work. The
+:class:`Frontier` keeps those URLs as small tuples in priority order and gives out at
+most ``window`` of them at a time: the spider makes a request only for what it is given,
+and tells the frontier when a request it was given has ended (its callback or errback
+ran, or Scrapy dropped it).
+
+Order: highest priority first, and within one priority first found, first given out
+(the order links appear on a page; the project's scheduler queue is FIFO too).
+
+A window of 0 gives out everything at once (a shared queue, as in ``--redis`` mode,
+must hold every request, so that a killed worker holds none back).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import NamedTuple
+
+#: Marks a request given out by a frontier, until it ends.
+OUT_KEY = "frontier_out"
+
+
+class FrontierEntry(NamedTuple):
+    url: str
+    kind: str
+    barren: int
+
+
+class Frontier:
+    """Claimed URLs by priority, given out while fewer than ``window`` are out."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.out = 0
+        self._queues: dict[int, deque[FrontierEntry]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def push(self, priority: int, entry: FrontierEntry) -> None:
+        self._queues.setdefault(priority, deque()).append(entry)
+        self._size += 1
+
+    def pop(self) -> FrontierEntry | None:
+        """The next entry to request, or None when the frontier is empty or the window
+        is full. The caller makes its request and marks it with :meth:`mark_out`."""
+        if not self._size or (self.window and self.out >= self.window):
+            return None
+        queue = self._queues[max(p for p, q in self._queues.items() if q)]
+        self._size -= 1
+        return queue.popleft()
+
+    def mark_out(self, meta: dict) -> None:
+        """Count a request as given out (its ``meta`` carries the mark to :meth:`ended`)."""
+        meta[OUT_KEY] = True
+        self.out += 1
+
+    def ended(self, meta: dict) -> None:
+        """A request ended; if it was given out by this frontier, its place is free."""
+        if meta.pop(OUT_KEY, False):
+            self.out = max(self.out - 1, 0)
+
+    def reset_out(self) -> None:
+        """Nothing is in flight (the engine is idle): whatever is still counted out ended
+        without a word (a request filtered silently), so the whole window is free."""
+        self.out = 0

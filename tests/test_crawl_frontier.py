@@ -1,0 +1,61 @@
+"""The spider's frontier: claimed URLs wait compactly, and only a window of requests is
+out in Scrapy at a time."""
+
+from __future__ import annotations
+
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from crawler.frontier import Frontier, FrontierEntry
+from crawler.spiders.network import NetworkSpider
+
+
+def entry(name: str, kind: str = "story") -> FrontierEntry:
+    return FrontierEntry(f"http://www.spacewar.com/reports/{name}_999.html", kind, 0)
+
+
+def test_highest_priority_first_then_first_found_first():
+    frontier = Frontier(window=0)
+    for name, priority in (("a", 20), ("b", 0), ("c", 20), ("d", 30)):
+        frontier.push(priority, entry(name))
+    order = []
+    while (got := frontier.pop()) is not None:
+        order.append(got.url.split("/")[-1][0])
+    assert order == ["d", "a", "c", "b"]
+    assert len(frontier) == 0
+
+
+def test_only_a_window_of_entries_is_out_until_requests_end():
+    frontier = Frontier(window=2)
+    for name in "abc":
+        frontier.push(20, entry(name))
+    metas = []
+    while frontier.pop() is not None:
+        meta = {}
+        frontier.mark_out(meta)
+        metas.append(meta)
+    assert len(metas) == 2 and len(frontier) == 1  # the window is full
+    frontier.ended({})  # a request the frontier did not give out frees nothing
+    assert frontier.pop() is None
+    frontier.ended(metas[0])
+    frontier.ended(metas[0])  # ending twice frees one place only
+    assert frontier.pop() is not None
+    assert frontier.pop() is None
+    frontier.reset_out()  # the engine went idle: nothing is in flight
+    assert frontier.out == 0
+
+
+def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window():
+    crawler = get_crawler(NetworkSpider, settings_dict={"FRONTIER_WINDOW": 5,
+                                                        "ARCHIVE_STATE_ENABLED": False})
+    spider = NetworkSpider.from_crawler(crawler)
+    links = "".join(f'<a href="/reports/Story_{n}_999.html">s</a>' for n in range(12))
+    url = "http://www.spacewar.com/archive/nuclear/index.html"
+    response = HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(),
+                            request=Request(url, meta={"page_kind": "hub"}))
+    first = list(spider.parse(response))
+    assert [r.url.split("/")[-1] for r in first] == [f"Story_{n}_999.html" for n in range(5)]
+    assert len(spider.frontier) == 7
+    # One story page ends: one more request is given out, the next in page order.
+    story = HtmlResponse(first[0].url, body=b"<html><body></body></html>", request=first[0])
+    assert [r.url.split("/")[-1] for r in spider.parse(story)] == ["Story_5_999.html"]
