@@ -74,6 +74,10 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 120.0
 
+# The capture counts every response, status and payload byte (archive/*); Scrapy's
+# DownloaderStats would count each again, serialising every request and response to do so.
+DOWNLOADER_STATS = False
+
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output (scrapy#5182); our
 # callbacks yield a few requests and no items, so one at a time is cheaper per page.
 CONCURRENT_ITEMS = 1

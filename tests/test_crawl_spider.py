@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.spiders.network import NetworkSpider
+from crawler.spiders.network import NetworkSpider, seen_key
 
 
 def spider(**settings) -> NetworkSpider:
@@ -55,6 +55,6 @@ def test_hub_paths_end_after_the_barren_limit():
     followed = []
     for barren in (0, 1, 2):
         response = HtmlResponse(url, body=html, request=Request(url, meta={"barren": barren}))
-        crawl.seen.discard("www.spacewar.com/calendar/next.html")
+        crawl.seen.discard(seen_key("http://www.spacewar.com/calendar/next.html"))
         followed.append([r.meta["barren"] for r in crawl.parse(response)])
     assert followed == [[1], [2], []]

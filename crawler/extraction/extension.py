@@ -11,7 +11,8 @@ Settings:
 - ``EXTRACTION_ENABLED`` (default True).
 - ``EXTRACTION_JOBS``: worker processes (default 0 = one per available core).
 - ``EXTRACTION_MAX_IN_FLIGHT``: captures queued in the pool before the engine is
-  paused until half of them are done (default 0 = 8 per worker): memory stays flat.
+  paused until half of them are done (default 0 = 32 per worker: room for the burst of
+  stories that 32 concurrent downloads deliver, ~1 MB each worker): memory stays flat.
 - ``ARCHIVE_DIR``, ``ARCHIVE_RUN_ID``: where the JSONL goes and what it is named.
 
 Stats: ``extraction/<outcome>`` per outcome (article, not_article, fallback, no_body,
@@ -73,7 +74,7 @@ class ExtractionExtension:
         if not run_id:
             raise NotConfigured("ARCHIVE_RUN_ID is not set")
         jobs = settings.getint("EXTRACTION_JOBS", 0) or default_jobs()
-        max_in_flight = settings.getint("EXTRACTION_MAX_IN_FLIGHT", 0) or 8 * jobs
+        max_in_flight = settings.getint("EXTRACTION_MAX_IN_FLIGHT", 0) or 32 * jobs
         path = Path(settings.get("ARCHIVE_DIR") or "archive-out") / "jsonl" / f"{run_id}.jsonl"
         extension = cls(crawler, path, jobs, max_in_flight)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

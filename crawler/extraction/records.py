@@ -142,21 +142,27 @@ def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = N
     partial = final.with_name(final.name + ".partial")
     partial.unlink(missing_ok=True)
     with JsonlWriter(partial) as writer, open(spool, "rb") as lines:
-        for captures in sorted(index.values(), key=lambda c: c[0][0]):
-            lines.seek(captures[0][2])
+        for captures in sorted(index.values(), key=lambda c: c[0][:2]):
+            lines.seek(captures[0][3])
             record = json.loads(lines.readline())
-            record["urls"] = list(dict.fromkeys(url for _, url, _ in captures))
+            record["urls"] = list(dict.fromkeys(url for _, _, url, _ in captures))
             writer.write(record)
     os.replace(partial, final)
     spool.unlink()
     return final
 
 
-def _index_spool(spool: Path) -> dict[str, list[tuple[tuple[str, int], str, int]]]:
-    """id -> [(warc order, url, line offset)], each list sorted in WARC order."""
-    index: dict[str, list[tuple[tuple[str, int], str, int]]] = {}
+def _index_spool(spool: Path) -> dict[str, list[tuple[str, int, str, int]]]:
+    """id -> [(WARC file, WARC offset, url, line offset)], each list sorted in WARC order.
+
+    One flat tuple per line and one string per WARC file name: a run's index is the
+    largest thing a crawl holds at its end."""
+    index: dict[str, list[tuple[str, int, str, int]]] = {}
+    filenames: dict[str, str] = {}
     for offset, record in _spool_lines(spool):
-        index.setdefault(record["id"], []).append((warc_order(record), record["url"], offset))
+        filename, warc_offset = warc_order(record)
+        filename = filenames.setdefault(filename, filename)
+        index.setdefault(record["id"], []).append((filename, warc_offset, record["url"], offset))
     for captures in index.values():
         captures.sort()
     return index

@@ -131,9 +131,11 @@ def canonical_url(url: str) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def seen_key(url: str) -> str:
-    """One key for the http and https forms of a canonical URL."""
-    return url.split("://", 1)[1]
+def seen_key(url: str) -> int:
+    """One key for the http and https forms of a canonical URL: the 64-bit hash of the
+    URL without its scheme, which costs a third of the memory of the string (a seen-set
+    of a million URLs would wrongly hold one with a chance of about 3 in 100 million)."""
+    return hash(url.split("://", 1)[1])
 
 
 class NetworkSpider(scrapy.Spider):
@@ -144,7 +146,7 @@ class NetworkSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self._site_args = [s for s in (sites or "").split(",") if s.strip()]
         self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
-        self.seen: set[str] = set()
+        self.seen: set[int] = set()
         self.archive_state: CrawlState | None = None
 
     @classmethod
