@@ -3,11 +3,15 @@ out in Scrapy at a time."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from crawler.frontier import Frontier, FrontierEntry
 from crawler.spiders.network import NetworkSpider
+from tests.conftest import load_truth
+from tests.crawl_fixtures import REPLICA_SETTINGS, run_crawl_cli
 
 
 def entry(name: str, kind: str = "story") -> FrontierEntry:
@@ -59,3 +63,20 @@ def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window()
     # One story page ends: one more request is given out, the next in page order.
     story = HtmlResponse(first[0].url, body=b"<html><body></body></html>", request=first[0])
     assert [r.url.split("/")[-1] for r in spider.parse(story)] == ["Story_5_999.html"]
+
+
+def test_a_crawl_with_a_tiny_window_still_archives_every_story_once(mirror, tmp_path):
+    """Two requests out at a time, through redirects, robots.txt and a 404: every request
+    given out ends (or the idle engine frees the window), so the crawl neither stalls nor
+    skips anything."""
+    run = run_crawl_cli(
+        tmp_path / "archive", "--proxy", mirror.proxy, "--no-requisites",
+        "--start-url", "http://spacewar.com/index.html",
+        "--start-url", "http://www.spacewar.com/faults/redirect/1.html",
+        *REPLICA_SETTINGS, "-s", "FRONTIER_WINDOW=2",
+    )
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    responses = Counter(r.uri for r in run.of_type("response"))
+    story_urls = {url for t in load_truth() if t["kind"] == "story" for url in t["urls"]}
+    assert story_urls and all(responses[url] == 1 for url in story_urls)
+    assert responses["http://www.spacewar.com/faults/redirect/final.html"] == 1
