@@ -44,7 +44,7 @@ from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
 from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
-from crawler.runs import archive_dir
+from crawler.runs import OutputLock, archive_dir
 from crawler.state import CrawlState
 
 if TYPE_CHECKING:
@@ -168,6 +168,10 @@ class WarcCapture:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
+        # Before anything in the directory is read or mended: `scrapy crawl` must not
+        # mend the open files of a crawl that is running (DirectoryLocked stops it).
+        self.lock = OutputLock(archive_dir(settings).lock_path)
+        self.lock.acquire()
         self.state = CrawlState.of(crawler)  # recovers the archive first, if it must
         # With a store of this process alone, the spider's look-up when it made the request
         # still holds at response time; a shared store (ARCHIVE_STATE_STORE) is asked again.
@@ -192,6 +196,9 @@ class WarcCapture:
         crawler.signals.connect(
             extension.response_downloaded, signal=signals.response_downloaded
         )
+        # After the state store's own engine_stopped (connected when it was made): the
+        # lock is the last thing let go.
+        crawler.signals.connect(extension.lock.release, signal=signals.engine_stopped)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:

@@ -55,7 +55,9 @@ class OutputLock:
 
     The kernel releases it when the process ends, however it ends (SIGKILL included),
     so there is never a stale lock to clean up. The file holds the pid of the holder,
-    for the message the next run prints.
+    for the message the next run prints. A process that already holds the lock
+    (``news-archive crawl`` takes it before Scrapy starts; the crawl's capture takes it
+    again, for ``scrapy crawl``) acquires it again without effect.
     """
 
     def __init__(self, path: Path) -> None:
@@ -70,6 +72,8 @@ class OutputLock:
         except BlockingIOError:
             holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
             os.close(fd)
+            if holder == str(os.getpid()):  # held by this very process
+                return
             raise DirectoryLocked(
                 f"{self.path.parent} is in use by another crawl (pid {holder}); "
                 "nothing done, exiting"

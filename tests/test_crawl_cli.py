@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.runs import OutputLock
 from crawler.spiders.network import SiteSelectionError, canonical_url, resolve_sites
 from tests.crawl_fixtures import REPLICA_SETTINGS, read_warc, run_crawl_cli
 
@@ -59,6 +60,25 @@ def test_scrapy_crawl_network_works_from_the_repo_root(mirror, tmp_path):
     assert "http://www.terradaily.com/robots.txt" in uris
     assert "http://www.terradaily.com/index.html" in uris
     assert "Traceback" not in result.stderr
+
+
+def test_scrapy_crawl_leaves_a_directory_in_use_alone(mirror, tmp_path):
+    """`scrapy crawl` takes the output directory's lock as `news-archive crawl` does:
+    it must not mend the open WARC file of a crawl that is still writing it."""
+    out = tmp_path / "out"
+    open_warc = out / "warc" / "news-archive-20260101000000-00000-host.warc.gz.open"
+    open_warc.parent.mkdir(parents=True)
+    open_warc.write_bytes(b"\x1f\x8b half a gzip member of the running crawl")
+    with OutputLock(out / ".lock"):
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "network", "-a", "sites=terradaily.com",
+             "-s", f"ARCHIVE_DIR={out}", "-s", f"PROXY_URL={mirror.proxy}", *REPLICA_SETTINGS],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode != 0
+    assert "in use by another crawl" in result.stderr
+    assert open_warc.read_bytes() == b"\x1f\x8b half a gzip member of the running crawl"
+    assert [p.name for p in (out / "warc").iterdir()] == [open_warc.name]
 
 
 def test_site_names_and_canonical_urls():

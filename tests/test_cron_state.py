@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-
-import pytest
 
 from archive.state import SqliteStateStore, StoryState, UrlState
 from crawler.middlewares import retry_after_seconds
@@ -83,12 +84,22 @@ def test_forget_records_drops_only_pointers_at_or_after_the_cut(tmp_path):
     assert store.url_state("http://c/") is not None
 
 
-def test_the_lock_is_exclusive_and_released(tmp_path):
+def _acquire_in_another_process(path) -> subprocess.CompletedProcess:
+    code = ("from pathlib import Path; from crawler.runs import OutputLock; "
+            f"OutputLock(Path({str(path)!r})).acquire()")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_lock_is_exclusive_between_processes_and_released(tmp_path):
     path = tmp_path / "out" / ".lock"
-    with OutputLock(path), pytest.raises(DirectoryLocked, match="in use by another crawl"):
-        OutputLock(path).acquire()
-    with OutputLock(path):  # released on exit
-        pass
+    with OutputLock(path):
+        other = _acquire_in_another_process(path)
+        assert other.returncode != 0
+        assert DirectoryLocked.__name__ in other.stderr
+        assert f"in use by another crawl (pid {os.getpid()})" in other.stderr
+        OutputLock(path).acquire()  # the holder itself: no effect, no error
+    assert _acquire_in_another_process(path).returncode == 0  # released on exit
 
 
 def test_retry_after_in_seconds_or_as_a_date():
