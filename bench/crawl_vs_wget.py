@@ -135,6 +135,10 @@ class Measurement:
         each process are missed); checks that /usr/bin/time counted every child."""
         return sum(p.cpu_ticks for p in self.processes.values()) / TICKS
 
+    def sampled_cpu_s_of(self, role: str) -> float:
+        """CPU of the processes of one role (``main``, ``worker``) as sampled."""
+        return sum(p.cpu_ticks for p in self.processes.values() if p.name == role) / TICKS
+
     def peak_mb(self, role: str) -> float:
         peaks = [p.hwm_kb for p in self.processes.values() if p.name == role]
         return max(peaks, default=0) / 1024
@@ -485,6 +489,10 @@ def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
         "cpu_ms_per_page": _r(1000 * c.cpu_s / crawl.responses),
         "cpu_s_time": _r(c.cpu_s),
         "cpu_s_sampled": _r(c.sampled_cpu_s),
+        # Where the CPU goes: the crawl's own process per response (the bottleneck), and
+        # the extraction workers per story page.
+        "cpu_ms_per_response_main": _r(1000 * c.sampled_cpu_s_of("main") / crawl.responses),
+        "cpu_ms_per_story_workers": _r(1000 * c.sampled_cpu_s_of("worker") / crawl.story_pages),
         "cpu_ratio_to_wget": _r((c.cpu_s / crawl.responses) / (w.cpu_s / wget.responses)),
         "peak_rss_mb": _r(c.peak_total_rss_kb / 1024),
         "peak_rss_main_mb": _r(main_mb),
@@ -538,7 +546,9 @@ def report(result: dict) -> str:
     ]
     lines = [f"{a:<20} {b!s:>14}  {c!s}" for a, b, c in rows]
     lines += [
-        f"crawl CPU ms/story (all processes): {result['cpu_ms_per_story']}; "
+        f"crawl CPU ms/story (all processes): {result['cpu_ms_per_story']} (main process "
+        f"{result['cpu_ms_per_response_main']} per response, workers "
+        f"{result['cpu_ms_per_story_workers']} per story); "
         f"ratio to wget (stories/s): {result['ratio_to_wget']}; "
         f"JSONL records: {result['records']}",
         f"extract: 1 job {result['extract_1_job_pages_per_s']} pages/s, 2 jobs "

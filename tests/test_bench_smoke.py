@@ -43,6 +43,7 @@ def test_benchmark_prints_every_figure_as_one_json_line(tmp_path):
     assert figures["extraction_workers"] >= 1
     assert 0 < figures["peak_rss_main_mb"] <= figures["peak_rss_mb"]
     assert figures["peak_rss_worker_mb"] > 0
+    assert figures["cpu_ms_per_response_main"] > 0 and figures["cpu_ms_per_story_workers"] > 0
     # /usr/bin/time counted the workers' CPU (polled /proc gives a lower bound).
     assert figures["cpu_s_time"] >= 0.9 * figures["cpu_s_sampled"]
     assert "targets:" in done.stdout
