@@ -9,6 +9,11 @@ most ``window`` of them at a time: the spider makes a request only for what it i
 and tells the frontier when a request it was given has ended (its callback or errback
 ran, or Scrapy dropped it).
 
+Each entry keeps the page its URL was found on: the spider sends it as ``Referer``, as a
+browser would (Scrapy's RefererMiddleware would name the page whose callback happened to
+give the request out). When requests given out end without a word (a spider middleware
+dropped them), the window looks full; the spider frees it when the engine goes idle.
+
 Order: highest priority first, and within one priority first found, first given out
 (the order links appear on a page; the project's scheduler queue is FIFO too).
 
@@ -29,6 +34,7 @@ class FrontierEntry(NamedTuple):
     url: str
     kind: str
     barren: int
+    source: str | None = None  # the page the URL was found on (its Referer)
 
 
 class Frontier:

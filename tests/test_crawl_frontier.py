@@ -3,6 +3,7 @@ out in Scrapy at a time."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from scrapy.http import HtmlResponse, Request
@@ -60,9 +61,13 @@ def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window()
     first = list(spider.parse(response))
     assert [r.url.split("/")[-1] for r in first] == [f"Story_{n}_999.html" for n in range(5)]
     assert len(spider.frontier) == 7
-    # One story page ends: one more request is given out, the next in page order.
+    # One story page ends: one more request is given out, the next in page order; its
+    # Referer is the listing it was found on, not the story whose callback gave it out.
     story = HtmlResponse(first[0].url, body=b"<html><body></body></html>", request=first[0])
-    assert [r.url.split("/")[-1] for r in spider.parse(story)] == ["Story_5_999.html"]
+    [released] = spider.parse(story)
+    assert released.url.endswith("/Story_5_999.html")
+    assert released.headers[b"Referer"] == url.encode()
+    assert all(r.headers[b"Referer"] == url.encode() for r in first)
 
 
 def test_a_crawl_with_a_tiny_window_still_archives_every_story_once(mirror, tmp_path):
@@ -80,3 +85,24 @@ def test_a_crawl_with_a_tiny_window_still_archives_every_story_once(mirror, tmp_
     story_urls = {url for t in load_truth() if t["kind"] == "story" for url in t["urls"]}
     assert story_urls and all(responses[url] == 1 for url in story_urls)
     assert responses["http://www.spacewar.com/faults/redirect/final.html"] == 1
+
+
+def test_requests_dropped_without_a_word_do_not_stall_the_crawl(mirror, tmp_path):
+    """Scrapy's URL-length filter drops requests silently (no callback, no errback): the
+    frontier's count of requests out never comes down for them, the window fills, and
+    only the idle engine frees it. The crawl must still reach every other story (what
+    the idle engine gives out skips the spider middlewares, so some long ones too)."""
+    limit = 80
+    run = run_crawl_cli(
+        tmp_path / "archive", "--proxy", mirror.proxy, "--no-requisites",
+        *REPLICA_SETTINGS, "-s", "FRONTIER_WINDOW=2", "-s", f"URLLENGTH_LIMIT={limit}",
+    )
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    responses = Counter(r.uri for r in run.of_type("response"))
+    story_urls = {url for t in load_truth() if t["kind"] == "story" for url in t["urls"]}
+    short = {url for url in story_urls if len(url) <= limit}
+    assert short and short != story_urls  # some stories are dropped, some are not
+    assert all(responses[url] == 1 for url in short)
+    assert all(responses[url] <= 1 for url in story_urls)
+    [stats] = (tmp_path / "archive" / "runs").glob("*.json")
+    assert json.loads(stats.read_text())["frontier/idle_releases"] >= 1

@@ -41,6 +41,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.url import strip_url
 from twisted.python.failure import Failure
 
 from archive.state import UrlState
@@ -161,6 +162,7 @@ class NetworkSpider(scrapy.Spider):
         spider.requisites = settings.getbool("ARCHIVE_REQUISITES", True)
         spider.barren_limit = settings.getint("HUB_BARREN_LIMIT", 10)
         spider.frontier = Frontier(settings.getint("FRONTIER_WINDOW", 128))
+        spider.send_referer = settings.getbool("REFERER_ENABLED", True)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
@@ -188,14 +190,19 @@ class NetworkSpider(scrapy.Spider):
             yield request
 
     def spider_idle(self) -> None:
-        """Nothing is in flight: give out what the frontier still holds (the last
-        callbacks may have had no room to), and keep the spider open for it."""
+        """Nothing is in flight, yet the frontier holds URLs: requests given out ended
+        without a callback (a spider middleware such as UrlLengthMiddleware dropped them
+        without a word), so the window looked full. Free it, give out what fits, and keep
+        the spider open. Requests given out here skip the spider middlewares."""
+        if not len(self.frontier):
+            return
+        logger.info("Engine idle with %d requests counted out and %d URLs in the frontier: "
+                    "freeing the window", self.frontier.out, len(self.frontier))
+        self.crawler.stats.inc_value("frontier/idle_releases")
         self.frontier.reset_out()
-        released = list(self._release())
-        for request in released:
+        for request in self._release():
             self.crawler.engine.crawl(request)
-        if released:
-            raise DontCloseSpider
+        raise DontCloseSpider
 
     def request_dropped(self, request: scrapy.Request) -> None:
         """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
@@ -233,7 +240,7 @@ class NetworkSpider(scrapy.Spider):
                 and self._kind_of(url) == "story"
                 and self._claim(url)
             ):
-                self._enqueue(url, "story")
+                self._enqueue(url, "story", source=response.url)
         self._enqueue_requisites(tree, response)
 
     def parse_hub(self, response: Response) -> None:
@@ -242,7 +249,7 @@ class NetworkSpider(scrapy.Spider):
             return
         base = _base_url(tree, response.url)
         links = (absolute_url(base, href) for href in LINKS(tree))
-        self._follow(links, response.meta.get("barren", 0))
+        self._follow(links, response.meta.get("barren", 0), response.url)
         self._enqueue_requisites(tree, response)
 
     def parse_feed(self, response: Response) -> None:
@@ -254,7 +261,7 @@ class NetworkSpider(scrapy.Spider):
             logger.warning("Feed %s is not XML; no links taken from it", response.url)
             return
         links = (urljoin(response.url, str(link).strip()) for link in FEED_LINKS(root))
-        self._follow(links, response.meta.get("barren", 0))
+        self._follow(links, response.meta.get("barren", 0), response.url)
 
     def parse_requisite(self, response: Response) -> Iterator[scrapy.Request]:
         """Requisites are fetched to be archived; stylesheets may need more of them
@@ -266,7 +273,7 @@ class NetworkSpider(scrapy.Spider):
                 reference = (match[1] or match[2]).decode("latin-1")
                 url = canonical_url(absolute_url(response.url, reference))
                 if url is not None and self._claim(url):
-                    self._enqueue(url, "requisite")
+                    self._enqueue(url, "requisite", source=response.url)
         yield from self._release()
 
     def download_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -282,7 +289,7 @@ class NetworkSpider(scrapy.Spider):
 
     # -- link following ------------------------------------------------------------
 
-    def _follow(self, links: Iterable[str], barren: int) -> None:
+    def _follow(self, links: Iterable[str], barren: int, source: str) -> None:
         """Queue the new stories, feeds and hubs among ``links``.
 
         Hub links are followed while the path keeps finding new stories: ``barren``
@@ -300,7 +307,7 @@ class NetworkSpider(scrapy.Spider):
             if kind == "story":
                 if self._claim(url):
                     found = True
-                    self._enqueue(url, "story")
+                    self._enqueue(url, "story", source=source)
             elif kind is not None:
                 others.append((url, kind))
         next_barren = 0 if found else barren + 1
@@ -310,7 +317,7 @@ class NetworkSpider(scrapy.Spider):
             return
         for url, kind in others:
             if self._claim(url):
-                self._enqueue(url, kind, barren=next_barren)
+                self._enqueue(url, kind, barren=next_barren, source=source)
 
     def _enqueue_requisites(self, tree, response: Response) -> None:
         if not self.requisites:
@@ -319,7 +326,7 @@ class NetworkSpider(scrapy.Spider):
         for src in REQUISITES(tree):
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
-                self._enqueue(url, "requisite")
+                self._enqueue(url, "requisite", source=response.url)
 
     def _kind_of(self, url: str) -> str | None:
         """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
@@ -343,22 +350,29 @@ class NetworkSpider(scrapy.Spider):
         self.seen.add(key)
         return True
 
-    def _enqueue(self, url: str, kind: str, barren: int = 0) -> None:
-        """Put a claimed URL in the frontier, to be requested when there is room."""
-        self.frontier.push(_PRIORITIES[kind], FrontierEntry(url, kind, barren))
+    def _enqueue(
+        self, url: str, kind: str, barren: int = 0, source: str | None = None
+    ) -> None:
+        """Put a claimed URL in the frontier, to be requested when there is room;
+        ``source`` is the page it was found on."""
+        self.frontier.push(_PRIORITIES[kind], FrontierEntry(url, kind, barren, source))
 
     def _release(self) -> Iterator[scrapy.Request]:
         """Requests for frontier URLs, as many as the frontier's window has room for;
         URLs an earlier run archived for good are skipped (looked up only now, so the
         look-up is as fresh as can be)."""
         while (entry := self.frontier.pop()) is not None:
-            url, kind, barren = entry
+            url, kind, barren, source = entry
             state = self.archive_state
             known = state.archived(url) if state is not None else None
             if known is not None and state.is_kept(url, kind, known):
                 self.crawler.stats.inc_value(f"state/kept/{kind}")
                 continue
             request = self._request(url, kind, barren, meta=self._archive_meta(url, kind, known))
+            if source is not None and self.send_referer:
+                # The page the link was found on, as a browser sends it (Scrapy's
+                # RefererMiddleware would name the page whose callback released it).
+                request.headers.setdefault(b"Referer", strip_url(source))
             self.frontier.mark_out(request.meta)
             yield request
 
