@@ -38,11 +38,20 @@ class FrontierEntry(NamedTuple):
 
 
 class Frontier:
-    """Claimed URLs by priority, given out while fewer than ``window`` are out."""
+    """Claimed URLs by priority, given out while fewer than ``window`` requests are out.
+
+    A request counts as out from the moment Scrapy schedules it (:meth:`scheduled`)
+    until it ends (:meth:`ended`). Between being given out and being scheduled it counts
+    as *released*. A spider middleware may drop it there without a word (no callback, no
+    signal): when the spider's callback resumes after yielding it, Scrapy has processed
+    it (one output at a time, ``CONCURRENT_ITEMS = 1``), so :meth:`yielded` frees the
+    place of one that was not scheduled.
+    """
 
     def __init__(self, window: int) -> None:
         self.window = window
         self.out = 0
+        self.released = 0
         self._queues: dict[int, deque[FrontierEntry]] = {}
         self._size = 0
 
@@ -55,24 +64,45 @@ class Frontier:
 
     def pop(self) -> FrontierEntry | None:
         """The next entry to request, or None when the frontier is empty or the window
-        is full. The caller makes its request and marks it with :meth:`mark_out`."""
-        if not self._size or (self.window and self.out >= self.window):
+        is full. The caller makes its request and marks it with :meth:`mark_released`."""
+        if not self._size or (self.window and self.out + self.released >= self.window):
             return None
         queue = self._queues[max(p for p, q in self._queues.items() if q)]
         self._size -= 1
         return queue.popleft()
 
-    def mark_out(self, meta: dict) -> None:
-        """Count a request as given out (its ``meta`` carries the mark to :meth:`ended`)."""
-        meta[OUT_KEY] = True
-        self.out += 1
+    def mark_released(self, meta: dict) -> None:
+        """Count a request as given out; its ``meta`` carries the mark."""
+        meta[OUT_KEY] = _RELEASED
+        self.released += 1
+
+    def yielded(self, meta: dict) -> None:
+        """Scrapy has processed a request the spider yielded: if it was not scheduled,
+        a spider middleware dropped it, and its place is free."""
+        if meta.get(OUT_KEY) == _RELEASED:
+            del meta[OUT_KEY]
+            self.released = max(self.released - 1, 0)
+
+    def scheduled(self, meta: dict) -> None:
+        """Scrapy scheduled a request: if this frontier gave it out, it is now out (a retry
+        or a redirect of it, scheduled again, is not counted twice)."""
+        if meta.get(OUT_KEY) == _RELEASED:
+            meta[OUT_KEY] = _OUT
+            self.released = max(self.released - 1, 0)
+            self.out += 1
 
     def ended(self, meta: dict) -> None:
-        """A request ended; if it was given out by this frontier, its place is free."""
-        if meta.pop(OUT_KEY, False):
+        """A request ended (callback, errback, or dropped by the scheduler); if it was
+        out, its place is free."""
+        if meta.pop(OUT_KEY, None) == _OUT:
             self.out = max(self.out - 1, 0)
 
     def reset_out(self) -> None:
         """Nothing is in flight (the engine is idle): whatever is still counted out ended
-        without a word (a request filtered silently), so the whole window is free."""
+        without a word, so the whole window is free."""
         self.out = 0
+        self.released = 0
+
+
+_RELEASED = "released"
+_OUT = "out"

@@ -71,9 +71,11 @@ def crawl_seconds(replica, tmp_path_factory) -> float:
 
 
 def kill_moments(duration: float) -> list[float]:
-    """Five moments spread over the crawl: one in each fifth, at a seeded random point."""
+    """Five moments spread over the first 80% of the crawl: one in each fifth of that, at a
+    seeded random point (this VM's speed drifts: a kill late in the reference crawl's
+    duration can come after a faster crawl has closed its files)."""
     rng = random.Random(SEED)
-    return [duration * (i + rng.random()) / KILLS for i in range(KILLS)]
+    return [0.8 * duration * (i + rng.random()) / KILLS for i in range(KILLS)]
 
 
 def assert_every_story_once(out, stories: Counter) -> None:
