@@ -6,13 +6,11 @@ lists dozens of other stories) would keep tens of thousands of them in Scrapy's
 scheduler, and the crawl's memory would grow with the site instead of the work. The
 :class:`Frontier` keeps those URLs as small tuples in priority order and gives out at
 most ``window`` of them at a time: the spider makes a request only for what it is given,
-and tells the frontier when a request it was given has ended (its callback or errback
-ran, or Scrapy dropped it).
+and tells the frontier what became of it (see :class:`Frontier`).
 
 Each entry keeps the page its URL was found on: the spider sends it as ``Referer``, as a
 browser would (Scrapy's RefererMiddleware would name the page whose callback happened to
-give the request out). When requests given out end without a word (a spider middleware
-dropped them), the window looks full; the spider frees it when the engine goes idle.
+give the request out).
 
 Order: highest priority first, and within one priority first found, first given out
 (the order links appear on a page; the project's scheduler queue is FIFO too).
