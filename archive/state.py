@@ -145,10 +145,9 @@ class SqliteStateStore:
         return UrlState(**values)
 
     def save_url(self, state: UrlState) -> None:
-        values = [getattr(state, column) for column in _URL_COLUMNS]
-        self._upsert("urls", _URL_COLUMNS, [
-            v.isoformat() if isinstance(v, datetime) else v for v in values
-        ])
+        values = (getattr(state, column) for column in _URL_COLUMNS)
+        self._upsert("urls", _URL_COLUMNS,
+                     [v.isoformat() if isinstance(v, datetime) else v for v in values])
 
     def story(self, story_id: str) -> StoryState | None:
         row = self._db.execute(
