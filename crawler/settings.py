@@ -120,7 +120,10 @@ SHUTDOWN_TIMEOUT = 90
 # Scrapy's HTTP cache would answer from disk without firing response_downloaded, so a
 # cached page would never reach the WARC files: it stays off.
 HTTPCACHE_ENABLED = False
+# Unattended runs open no control port: neither the telnet console nor Scrapy's remote
+# control server (a code-execution endpoint that also writes job files).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

@@ -58,3 +58,18 @@ def test_hub_paths_end_after_the_barren_limit():
         crawl.seen.discard(seen_key("http://www.spacewar.com/calendar/next.html"))
         followed.append([r.meta["barren"] for r in crawl.parse(response)])
     assert followed == [[1], [2], []]
+
+
+def test_every_request_shares_one_callback_object_per_kind():
+    """Scrapy caches its parse of a callback's source per callable object: requests
+    that each carried a fresh bound method made it parse the source per response."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    network = spider()
+    page, other_page = (network._request(f"http://www.spacewar.com/reports/S_{n}.html", "story")
+                        for n in (1, 2))
+    image = network._request("http://www.spxdaily.com/images-lg/x.jpg", "requisite")
+    assert page.callback is other_page.callback
+    assert page.errback is other_page.errback is image.errback
+    assert image.callback is not page.callback
+    assert not is_generator_with_return_value(page.callback)

@@ -103,5 +103,5 @@ def test_spool_of_an_interrupted_run_is_finished_at_the_next_start(tmp_path):
         assert not (jsonl / "run-0.jsonl.open").exists()
         assert (jsonl / "run-1.jsonl.open").exists()  # this run's own spool
     finally:
-        extension.pool.shutdown()
+        extension.workers.close()
         extension.writer.close()

@@ -1,8 +1,9 @@
 """The Scrapy extension that turns archived responses into JSONL records during a crawl.
 
 It listens to ``crawler.signals.response_archived`` (sent once a response is in the
-WARC file), sends each article candidate to a pool of worker processes, and writes the
-finished records on the reactor thread. At ``spider_closed`` it waits for the work in
+WARC file), sends each article candidate to the extraction worker processes
+(:mod:`crawler.extraction.processes`), and writes the finished records on the reactor
+thread. At ``spider_closed`` it waits for the work in
 flight, then merges the run's captures into one record per story
 (``OUT/jsonl/<run-id>.jsonl``, see :mod:`crawler.extraction.records`).
 
@@ -18,32 +19,26 @@ Settings:
 Stats: ``extraction/<outcome>`` per outcome (article, not_article, fallback, no_body,
 generic), ``extraction/errors``, ``extraction/records``, ``extraction/drift``: pages
 on article URLs where the profile found no story (layout drift), warned about at close,
-and ``extraction/engine_pauses``: how often the workers fell behind the downloads.
+``extraction/engine_pauses``: how often the workers fell behind the downloads, and
+``extraction/worker_restarts``: workers that died and were replaced.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
+from twisted.python.failure import Failure
 
 from archive.jsonl import JsonlWriter
 from crawler import signals as archive_signals
 from crawler.extraction.outcomes import FALLBACK, NO_BODY
-from crawler.extraction.pool import (
-    Capture,
-    Outcome,
-    default_jobs,
-    is_candidate,
-    make_pool,
-    process_capture,
-)
+from crawler.extraction.pool import Capture, Outcome, default_jobs, is_candidate
+from crawler.extraction.processes import WorkerProcesses
 from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, spool_path
 
 logger = logging.getLogger(__name__)
@@ -60,7 +55,7 @@ class ExtractionExtension:
         self.max_in_flight = max_in_flight
         self.in_flight = 0
         self.paused = False
-        self.pool = None
+        self.workers: WorkerProcesses | None = None
         self.writer: JsonlWriter | None = None
         self._drained: defer.Deferred | None = None
         self._drift_examples: list[str] = []
@@ -86,7 +81,7 @@ class ExtractionExtension:
 
     def spider_opened(self, spider) -> None:
         self._finalize_leftover_spools()
-        self.pool = make_pool(self.jobs)
+        self.workers = WorkerProcesses(self.jobs, on_restart=self._worker_restarted)
         self.writer = JsonlWriter(spool_path(self.jsonl_path))
 
     def _finalize_leftover_spools(self) -> None:
@@ -98,7 +93,7 @@ class ExtractionExtension:
                 logger.warning("Finished the JSONL of an interrupted run: %s", final)
 
     def response_archived(self, response, exchange, record, spider) -> None:
-        if self.pool is None or not is_candidate(
+        if self.workers is None or not is_candidate(
             exchange.url, exchange.status, exchange.response_headers, exchange.truncated
         ):
             return
@@ -119,28 +114,20 @@ class ExtractionExtension:
         self._submit(capture)
 
     def _submit(self, capture: Capture) -> None:
-        from twisted.internet import reactor
-
-        try:
-            future = self.pool.submit(process_capture, capture)
-        except BrokenProcessPool:  # a worker died (out of memory?): start a fresh pool
-            logger.error("extraction worker pool broke; starting a new one")
-            self.stats.inc_value("extraction/pool_restarts")
-            self.pool = make_pool(self.jobs)
-            future = self.pool.submit(process_capture, capture)
         self.in_flight += 1
         if self.in_flight >= self.max_in_flight and not self.paused:
             self.paused = True
             self.stats.inc_value("extraction/engine_pauses")
             self.crawler.engine.pause()
-        future.add_done_callback(lambda done: reactor.callFromThread(self._finished, done))
+        self.workers.submit(capture).addBoth(self._finished)
 
-    def _finished(self, future: Future) -> None:
+    def _worker_restarted(self) -> None:
+        self.stats.inc_value("extraction/worker_restarts")
+
+    def _finished(self, outcome: Outcome | Failure) -> None:
         self.in_flight -= 1
-        try:
-            outcome: Outcome = future.result()
-        except Exception:  # a worker crashed: count it, keep crawling
-            logger.exception("extraction failed")
+        if isinstance(outcome, Failure):  # extraction raised, or its worker died
+            logger.error("extraction failed: %s", outcome.getErrorMessage())
             self.stats.inc_value("extraction/errors")
         else:
             self._record(outcome)
@@ -175,13 +162,13 @@ class ExtractionExtension:
 
     async def spider_closed(self, spider, reason) -> None:
         """Wait for the work in flight, then write the run's JSONL (Scrapy waits too)."""
-        if self.pool is None:
+        if self.workers is None:
             return
         if self.in_flight:
             self._drained = defer.Deferred()
             await maybe_deferred_to_future(self._drained)
-        self.pool.shutdown(wait=False)
-        self.pool = None
+        workers, self.workers = self.workers, None
+        await maybe_deferred_to_future(workers.close())
         self.writer.close()
         final = await maybe_deferred_to_future(
             threads.deferToThread(finalize_spool, self.writer.path, self.jsonl_path)

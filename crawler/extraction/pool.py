@@ -2,9 +2,10 @@
 
 The crawl (``ExtractionExtension``) and ``news-archive extract`` both turn an archived
 response into a :class:`Capture`, run :func:`process_capture` on it in a worker
-process of :func:`make_pool` (spawned, so it is safe under Twisted's threads; each
-worker imports trafilatura once, in :func:`_start_worker`) and get back an
-:class:`Outcome` holding the finished JSONL record, if any.
+process and get back an :class:`Outcome` holding the finished JSONL record, if any.
+The crawl's workers are driven by its reactor (:mod:`crawler.extraction.processes`);
+``news-archive extract`` has no reactor and uses :func:`make_pool`. Either kind of
+worker imports trafilatura once, in :func:`prepare_worker`.
 """
 
 from __future__ import annotations
@@ -91,14 +92,19 @@ def make_pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
+        initializer=_start_pool_worker,
     )
 
 
-def _start_worker() -> None:
+def _start_pool_worker() -> None:
     from crawler.lifeline import exit_with_parent
 
-    exit_with_parent()  # a killed crawl must not leave its workers behind
+    exit_with_parent()  # a killed parent must not leave its workers behind
+    prepare_worker()
+
+
+def prepare_worker() -> None:
+    """Quiet logging, and import the extractor before the first capture comes."""
     logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     import crawler.extraction.article  # noqa: F401  (trafilatura, lxml, compiled XPaths)

@@ -149,6 +149,12 @@ class NetworkSpider(scrapy.Spider):
         self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
         self.seen: set[int] = set()
         self.archive_state: CrawlState | None = None
+        # Bound once and shared by every request: Scrapy parses a generator callback's
+        # source to look for `return value`, caching the answer per callable object, so
+        # a fresh bound method per request cost an AST parse of it per response.
+        self._page_callback = self.parse
+        self._requisite_callback = self.parse_requisite
+        self._errback = self.download_failed
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs) -> NetworkSpider:
@@ -401,11 +407,11 @@ class NetworkSpider(scrapy.Spider):
         requisite = kind == "requisite"
         return scrapy.Request(
             url,
-            callback=self.parse_requisite if requisite else self.parse,
+            callback=self._requisite_callback if requisite else self._page_callback,
             priority=_PRIORITIES[kind],
             meta={"page_kind": kind, "barren": barren, **(meta or {})},
             dont_filter=dont_filter,
-            errback=self.download_failed,
+            errback=self._errback,
         )
 
     @staticmethod
