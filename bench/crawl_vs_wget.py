@@ -215,9 +215,13 @@ def _listdir(path: str) -> list[str]:
 
 
 def crawl_role(cmdline: str) -> str:
+    """What a process of a crawl or an extract run is, from its command line: the
+    crawl's workers run ``crawler.extraction.worker``, extract's are multiprocessing's."""
     if "multiprocessing.resource_tracker" in cmdline:
         return "tracker"
-    return "worker" if "multiprocessing" in cmdline else "main"
+    if "crawler.extraction.worker" in cmdline or "multiprocessing" in cmdline:
+        return "worker"
+    return "main"
 
 
 def process_cpu_s(pid: int) -> float:
