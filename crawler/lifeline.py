@@ -1,9 +1,12 @@
-"""Worker processes that end when the crawl that started them dies.
+"""Pool worker processes that end when the process that started them dies.
 
-A crawl killed with SIGKILL cannot stop its extraction workers: each one holds both
-ends of its task queue, so it never sees end-of-file and would wait forever, holding a
-core's worth of memory and the crawl's stdout/stderr (which keeps cron, or a test,
-waiting for output that never ends). :func:`exit_with_parent` makes a worker notice.
+``news-archive extract`` killed with SIGKILL cannot stop the workers of its
+``ProcessPoolExecutor``: each one holds both ends of its task queue, so it never sees
+end-of-file and would wait forever, holding a core's worth of memory and the parent's
+stdout/stderr (which keeps cron, or a test, waiting for output that never ends).
+:func:`exit_with_parent` makes a worker notice. (The crawl's own workers need no such
+watch: they read their captures from a pipe whose only writer is the crawl, see
+:mod:`crawler.extraction.processes`.)
 """
 
 from __future__ import annotations

@@ -1,11 +1,19 @@
-"""The crawl's extraction worker processes, driven by a real reactor in a subprocess."""
+"""Extraction worker processes: the crawl's, driven by a real reactor in a subprocess,
+and the pool of `news-archive extract`, whose workers must not outlive it."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
+
+from archive.writer import WarcFileWriter
+from tests.archive_fixtures import make_exchange
 
 # Runs in a fresh interpreter: Twisted's reactor runs once per process.
 DRIVER = textwrap.dedent('''
@@ -113,3 +121,45 @@ def test_workers_that_cannot_start_are_given_up_and_captures_fail_at_once():
     assert result["failed"] == [True]
     assert "no extraction worker could be started" in result["error"]
     assert 2 <= result["restarts"] <= 3
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(child) for task in tasks
+                for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_extract_workers_exit_when_extract_is_killed(tmp_path):
+    with WarcFileWriter(tmp_path / "warc") as writer:  # enough pages for a few seconds
+        for number in range(2000):
+            writer.write_exchange(make_exchange(f"/reports/Story_{number}.html"))
+    [warc] = (tmp_path / "warc").glob("*.warc.gz")
+    extract = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "extract", str(warc), "--jobs", "2",
+         "-o", str(tmp_path / "out.jsonl")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ},
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := _children(extract.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the pool's workers did not start"
+    time.sleep(2)  # past their start-up: they wait for work or extract
+    assert extract.poll() is None, "extract ended before it could be killed"
+    extract.send_signal(signal.SIGKILL)
+    # Workers that outlived it would hold its stdout and stderr open.
+    extract.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, workers))
