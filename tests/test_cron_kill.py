@@ -4,6 +4,7 @@ of the replica exactly once, and no unchanged story twice in full."""
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from crawler.extraction.records import story_id
 from tests.conftest import MirrorProcess, load_truth
 from tests.cron_fixtures import (
     assert_archive_sound,
+    crawl_command,
     full_story_records,
     jsonl_lines,
     run_crawl,
@@ -151,3 +153,28 @@ def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
     assert run_stats(out)[-1]["summary"]["mended"] == {"warc_files": 0, "jsonl_files": 0}
     assert_archive_sound(out)
     assert_every_story_once(out, stories)
+
+
+def test_ctrl_c_to_the_process_group_drains_extraction_without_losing_a_page(
+    replica, crawl_seconds, tmp_path
+):
+    """Ctrl-C in a terminal signals the crawl and its extraction workers alike: the
+    workers leave their lifetime to the crawl, which drains them."""
+    out = tmp_path / "archive"
+    crawl = subprocess.Popen(crawl_command(out, replica.proxy, *PACE), start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_first_record(out, crawl)
+    time.sleep(crawl_seconds / 3)
+    os.killpg(crawl.pid, signal.SIGINT)
+    try:
+        _, stderr = crawl.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        crawl.kill()
+        raise
+    if crawl.returncode == 0:
+        pytest.fail("the crawl ended before SIGINT; make the replica larger")
+    assert crawl.returncode == 2, stderr[-3000:]
+    [stopped] = run_stats(out)
+    assert stopped.get("extraction/article", 0) > 0
+    assert "extraction/errors" not in stopped and "extraction/worker_restarts" not in stopped
+    assert_archive_sound(out)

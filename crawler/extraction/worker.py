@@ -7,13 +7,15 @@ is a frame: a 4-byte big-endian length, then a pickle. A capture frame holds a
 :class:`~crawler.extraction.pool.Capture`; the answer to it, in the same order, is
 ``(True, Outcome)`` or ``(False, traceback text)`` when extraction raised. The worker
 ends at end-of-file on stdin, which is also what it sees when the crawl dies, however
-it dies: the crawl's end of the pipe closes with it.
+it dies: the crawl's end of the pipe closes with it. It ignores SIGINT: its lifetime is
+the crawl's to decide.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 import traceback
@@ -50,6 +52,9 @@ def serve(captures: BinaryIO, outcomes: BinaryIO) -> None:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal signals the whole process group: the crawl stops gracefully
+    # and drains its workers, so they must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The outcome stream gets a descriptor of its own, and anything a library prints
     # goes to stderr: a stray print must not corrupt the frames.
     outcomes = os.fdopen(os.dup(1), "wb")
