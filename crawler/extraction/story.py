@@ -43,38 +43,15 @@ class StoryRegion:
 
 def line_text(element: etree._Element) -> str:
     """The element's text as one line (whitespace collapsed)."""
-    return _one_line(element.text_content())
-
-
-def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", element.text_content()).strip()
 
 
 def _short_line(element: etree._Element, limit: int = profile.LANDMARK_MAX_CHARS) -> str | None:
     """The element's line of text if it is a short landmark-like element, else None."""
     if not isinstance(element.tag, str):
         return None
-    return _line_within(element, limit) or None
-
-
-def _line_within(element: etree._Element, limit: int) -> str | None:
-    """The element's line of text if it has at most ``limit`` characters, else None.
-
-    Landmarks are looked for among the elements around a candidate, containers of the
-    whole story included: their text is read only until it is known to be too long
-    (a prefix's line is never longer than the whole text's line)."""
-    pieces: list[str] = []
-    read = 0
-    check_at = limit
-    for piece in element.itertext():
-        pieces.append(piece)
-        read += len(piece)
-        if read > check_at:
-            if len(_one_line("".join(pieces))) > limit:
-                return None
-            check_at = 2 * read
-    line = _one_line("".join(pieces))
-    return line if len(line) <= limit else None
+    line = line_text(element)
+    return line if line and len(line) <= limit else None
 
 
 class _Page:
@@ -198,17 +175,13 @@ def _figure_blocks(node):
     for block in (node, *node.iterancestors()):
         if block.tag not in profile.FIGURE_TAGS:
             return
-        if _line_within(block, profile.CAPTION_MAX_CHARS) is None or _texts_in_children(block) > 1:
+        if len(line_text(block)) > profile.CAPTION_MAX_CHARS or _texts_in_children(block) > 1:
             return
         yield block
 
 
 def _texts_in_children(element) -> int:
-    return sum(1 for child in element if isinstance(child.tag, str) and _has_text(child))
-
-
-def _has_text(element) -> bool:
-    return any(piece.strip() for piece in element.itertext())
+    return sum(1 for child in element if isinstance(child.tag, str) and line_text(child))
 
 
 def _follows_image(node) -> bool:
