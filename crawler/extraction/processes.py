@@ -133,9 +133,13 @@ class WorkerProcesses:
         for worker in workers:
             worker.transport.closeStdin()
         kill = reactor.callLater(EXIT_GRACE_SECONDS, self._kill, workers)
-        done = defer.DeferredList([worker.ended for worker in workers])
-        done.addBoth(lambda _: kill.active() and kill.cancel())
-        return done
+
+        def all_exited(result):
+            if kill.active():
+                kill.cancel()
+            return result
+
+        return defer.DeferredList([worker.ended for worker in workers]).addBoth(all_exited)
 
     @staticmethod
     def _kill(workers: list[_Worker]) -> None:
