@@ -10,7 +10,7 @@
    the network's hosts with ``--span-hosts --domains``.
 3. Archives it with ``news-archive crawl`` through the same proxy, politeness lifted for
    the replica with ``-s`` overrides (no delay, AutoThrottle off, high concurrency;
-   robots.txt still obeyed), extraction on (one worker process per core).
+   robots.txt still obeyed), extraction on (the crawl's default number of workers).
 4. Runs ``news-archive extract`` over the crawl's WARC with ``--jobs 1`` and
    ``--jobs 2``, and bare ``trafilatura.extract`` over the same pages in this process
    (payloads decoded to text first, outside the timed region): the ceiling.
@@ -596,7 +596,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="stories in the replica (default 1000; the issue's sizes: "
                              "1000 and 20000)")
     parser.add_argument("--jobs", type=int, default=0,
-                        help="extraction workers of the crawl (default 0: one per core)")
+                        help="extraction workers of the crawl (default 0: the crawl's default)")
     parser.add_argument("-s", "--setting", action="append", default=[],
                         metavar="NAME=VALUE",
                         help="extra Scrapy setting for the crawl (repeatable), to measure "

@@ -55,6 +55,8 @@ def test_crawl_jsonl_equals_extract_over_its_warcs(mirror, truth, tmp_path):
     assert report.summary()["text_f1_min"] >= 0.97
     assert len(crawled) == len({r["id"] for r in crawled})
     assert "extraction/article" in run.result.stderr
+    [stats] = (out / "runs").glob("*.json")
+    assert json.loads(stats.read_text())["extraction/workers"] == 2
 
     rebuilt = tmp_path / "rebuilt.jsonl"
     result = subprocess.run(

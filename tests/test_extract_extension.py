@@ -12,8 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from archive.jsonl import JsonlWriter
-from crawler.extraction.extension import ExtractionExtension
-from crawler.extraction.pool import Capture, is_candidate, process_capture
+from crawler.extraction.extension import ExtractionExtension, default_workers
+from crawler.extraction.pool import Capture, available_cores, is_candidate, process_capture
 from mirror.network import Network
 
 STORY_URL = "http://www.spacedaily.com/reports/Some_Story_999.html"
@@ -48,6 +48,12 @@ def test_settings_name_the_jsonl_file(tmp_path):
         crawler_with(tmp_path, EXTRACTION_MAX_IN_FLIGHT=3))
     assert extension.jsonl_path == tmp_path / "jsonl" / "run-1.jsonl"
     assert (extension.jobs, extension.max_in_flight) == (1, 3)
+
+
+def test_workers_leave_a_core_to_the_crawl_and_are_two_at_most(tmp_path):
+    assert [default_workers(cores) for cores in (1, 2, 3, 4, 64)] == [1, 1, 2, 2, 2]
+    extension = ExtractionExtension.from_crawler(crawler_with(tmp_path, EXTRACTION_JOBS=0))
+    assert extension.jobs == default_workers(available_cores())
 
 
 def test_layout_drift_is_counted_and_warned_about(tmp_path, caplog):

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.extraction.pool import default_jobs
+    from crawler.extraction.pool import available_cores
     from crawler.extraction.warcs import extract_warcs
 
     missing = [path for path in args.warcs if not Path(path).is_file()]
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         print("news-archive extract: --jobs must be >= 0", file=sys.stderr)
         return EXIT_FAILURE
-    jobs = args.jobs or default_jobs()
+    jobs = args.jobs or available_cores()
     try:
         if args.output:
             summary = extract_warcs(args.warcs, args.output, jobs)

@@ -83,7 +83,7 @@ def process_capture(capture: Capture) -> Outcome:
     return Outcome(capture.url, result.outcome, record, result.reason)
 
 
-def default_jobs() -> int:
+def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

@@ -245,14 +245,15 @@ class NetworkSpider(scrapy.Spider):
             if not profile.ARTICLE_URL_HINT.search(href):
                 continue
             url = canonical_url(absolute_url(base, href))
+            if url is None or seen_key(url) in self.seen:  # most: the sidebar's headlines
+                continue
             if (
-                url is not None
-                and urlsplit(url).hostname in self.site_hosts
+                urlsplit(url).hostname in self.site_hosts
                 and self._kind_of(url) == "story"
                 and self._claim(url)
             ):
                 self._enqueue(url, "story", source=response.url)
-        self._enqueue_requisites(tree, response)
+        self._enqueue_requisites(tree, base, response.url)
 
     def parse_hub(self, response: Response) -> None:
         tree = _html_tree(response.body)
@@ -261,7 +262,7 @@ class NetworkSpider(scrapy.Spider):
         base = _base_url(tree, response.url)
         links = (absolute_url(base, href) for href in LINKS(tree))
         self._follow(links, response.meta.get("barren", 0), response.url)
-        self._enqueue_requisites(tree, response)
+        self._enqueue_requisites(tree, base, response.url)
 
     def parse_feed(self, response: Response) -> None:
         try:
@@ -330,14 +331,13 @@ class NetworkSpider(scrapy.Spider):
             if self._claim(url):
                 self._enqueue(url, kind, barren=next_barren, source=source)
 
-    def _enqueue_requisites(self, tree, response: Response) -> None:
+    def _enqueue_requisites(self, tree, base: str, page_url: str) -> None:
         if not self.requisites:
             return
-        base = _base_url(tree, response.url)
         for src in REQUISITES(tree):
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
-                self._enqueue(url, "requisite", source=response.url)
+                self._enqueue(url, "requisite", source=page_url)
 
     def _kind_of(self, url: str) -> str | None:
         """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
