@@ -21,7 +21,9 @@ must hold every request, so that a killed worker holds none back).
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import NamedTuple
 
 #: Marks a request given out by a frontier, until it ends.
@@ -38,18 +40,20 @@ class FrontierEntry(NamedTuple):
 class Frontier:
     """Claimed URLs by priority, given out while fewer than ``window`` requests are out.
 
-    A request counts as out from the moment Scrapy schedules it (:meth:`scheduled`)
-    until it ends (:meth:`ended`). Between being given out and being scheduled it counts
-    as *released*. A spider middleware may drop it there without a word (no callback, no
-    signal): when the spider's callback resumes after yielding it, Scrapy has processed
-    it (one output at a time, ``CONCURRENT_ITEMS = 1``), so :meth:`yielded` frees the
-    place of one that was not scheduled.
+    A request is out from the moment the spider gives it out (:meth:`give_out`) until it
+    ends: its callback or errback ran, or the scheduler dropped it (:meth:`ended`), or
+    every copy of it is gone without ending (a middleware dropped it without a word: no
+    callback, no errback, no signal). Its retries and redirects are copies: Scrapy copies
+    ``meta`` shallowly, so they share its :class:`_Place` and count once.
+
+    Counting from the give-out, not from the scheduling, matters: Scrapy reads a
+    callback's output ahead of scheduling it, so a window counted at scheduling lets a
+    callback give out far more than the window (the whole frontier, in the end).
     """
 
     def __init__(self, window: int) -> None:
         self.window = window
         self.out = 0
-        self.released = 0
         self._queues: dict[int, deque[FrontierEntry]] = {}
         self._size = 0
 
@@ -62,45 +66,43 @@ class Frontier:
 
     def pop(self) -> FrontierEntry | None:
         """The next entry to request, or None when the frontier is empty or the window
-        is full. The caller makes its request and marks it with :meth:`mark_released`."""
-        if not self._size or (self.window and self.out + self.released >= self.window):
+        is full. The caller makes its request and marks it with :meth:`give_out`."""
+        if not self._size or (self.window and self.out >= self.window):
             return None
         queue = self._queues[max(p for p, q in self._queues.items() if q)]
         self._size -= 1
         return queue.popleft()
 
-    def mark_released(self, meta: dict) -> None:
-        """Count a request as given out; its ``meta`` carries the mark."""
-        meta[OUT_KEY] = _RELEASED
-        self.released += 1
-
-    def yielded(self, meta: dict) -> None:
-        """Scrapy has processed a request the spider yielded: if it was not scheduled,
-        a spider middleware dropped it, and its place is free."""
-        if meta.get(OUT_KEY) == _RELEASED:
-            del meta[OUT_KEY]
-            self.released = max(self.released - 1, 0)
-
-    def scheduled(self, meta: dict) -> None:
-        """Scrapy scheduled a request: if this frontier gave it out, it is now out (a retry
-        or a redirect of it, scheduled again, is not counted twice)."""
-        if meta.get(OUT_KEY) == _RELEASED:
-            meta[OUT_KEY] = _OUT
-            self.released = max(self.released - 1, 0)
+    def give_out(self, meta: dict) -> None:
+        """Count a request as out until it ends; its ``meta`` carries its place. Without a
+        window nothing is counted, and ``meta`` stays serialisable (shared queues)."""
+        if self.window:
+            meta[OUT_KEY] = _Place(self._free)
             self.out += 1
 
     def ended(self, meta: dict) -> None:
         """A request ended (callback, errback, or dropped by the scheduler); if it was
         out, its place is free."""
-        if meta.pop(OUT_KEY, None) == _OUT:
-            self.out = max(self.out - 1, 0)
+        place = meta.pop(OUT_KEY, None)
+        if place is not None:
+            place.free()
 
     def reset_out(self) -> None:
         """Nothing is in flight (the engine is idle): whatever is still counted out ended
         without a word, so the whole window is free."""
         self.out = 0
-        self.released = 0
+
+    def _free(self) -> None:
+        self.out = max(self.out - 1, 0)
 
 
-_RELEASED = "released"
-_OUT = "out"
+class _Place:
+    """A request's place in the window, freed once: by :attr:`free`, or when the last
+    request holding it is garbage-collected (CPython frees it as soon as the last
+    reference goes)."""
+
+    __slots__ = ("free", "__weakref__")
+
+    def __init__(self, on_free: Callable[[], None]) -> None:
+        self.free = weakref.finalize(self, on_free)
+        self.free.atexit = False

@@ -80,7 +80,6 @@ DOWNLOADER_STATS = False
 
 # Scrapy starts CONCURRENT_ITEMS tasks for every callback's output (scrapy#5182); our
 # callbacks yield a few requests and no items, so one at a time is cheaper per page.
-# The spider's frontier counts on it too: see crawler/frontier.py.
 CONCURRENT_ITEMS = 1
 
 # --- what a download may be -------------------------------------------------------------

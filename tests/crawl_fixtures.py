@@ -22,6 +22,27 @@ CRAWL_TIMEOUT_SECONDS = 240
 HTTP_RECORD_TYPES = ("request", "response", "revisit")
 
 
+class SchedulerPeak:
+    """Test extension: the most requests Scrapy's scheduler held, as stat
+    ``test/scheduler_peak`` (read through the engine's private slot: Scrapy has no
+    public accessor)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> SchedulerPeak:
+        from scrapy import signals
+
+        probe = cls(crawler)
+        crawler.signals.connect(probe.request_scheduled, signal=signals.request_scheduled)
+        return probe
+
+    def request_scheduled(self, request, spider) -> None:
+        waiting = len(self.crawler.engine._slot.scheduler)
+        self.crawler.stats.max_value("test/scheduler_peak", waiting)
+
+
 @dataclass
 class Record:
     """One WARC record, loaded whole: enough to check it field by field."""

@@ -9,6 +9,7 @@ from collections import Counter
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from crawler import settings as project_settings
 from crawler.frontier import Frontier, FrontierEntry
 from crawler.spiders.network import NetworkSpider
 from tests.conftest import load_truth
@@ -37,36 +38,44 @@ def test_only_a_window_of_entries_is_out_until_requests_end():
     metas = []
     while frontier.pop() is not None:
         meta = {}
-        frontier.mark_released(meta)
+        frontier.give_out(meta)
         metas.append(meta)
-    assert len(metas) == 2 and len(frontier) == 2  # released requests fill the window
-    for meta in metas:
-        frontier.scheduled(meta)
-    frontier.scheduled(metas[0])  # a retry of it, scheduled again, is not counted twice
-    frontier.yielded(metas[0])  # scheduled: still out
-    assert frontier.out == 2 and frontier.released == 0
-    assert frontier.pop() is None  # requests out fill it too
+    assert len(metas) == 2 and len(frontier) == 2 and frontier.out == 2
     frontier.ended({})  # a request the frontier did not give out frees nothing
     assert frontier.pop() is None
     frontier.ended(metas[0])
     frontier.ended(metas[0])  # ending twice frees one place only
-    assert frontier.pop() is not None
-    frontier.mark_released({})
+    assert frontier.out == 1 and frontier.pop() is not None
+    held = {}
+    frontier.give_out(held)
     assert frontier.pop() is None
     frontier.reset_out()  # the engine went idle: nothing is in flight
     assert frontier.out == 0
 
 
-def test_a_request_dropped_before_it_was_scheduled_frees_its_place():
+def test_a_request_and_its_copies_hold_one_place_until_the_last_is_gone():
+    """Retries and redirects are copies (Scrapy copies meta shallowly): one place. A
+    request a middleware drops without a word frees it when the last copy is gone."""
     frontier = Frontier(window=1)
     for name in "ab":
         frontier.push(20, entry(name))
     frontier.pop()
+    request = Request(entry("a").url)
+    frontier.give_out(request.meta)
+    retry = request.copy()
+    redirect = retry.replace(url=entry("a2").url)
+    del request, retry
+    assert frontier.out == 1 and frontier.pop() is None  # the redirect still holds it
+    del redirect
+    assert frontier.out == 0 and frontier.pop() is not None
+
+
+def test_without_a_window_requests_are_not_marked():
+    """A shared queue (--redis) serialises requests: their meta gets no place object."""
+    frontier = Frontier(window=0)
     meta = {}
-    frontier.mark_released(meta)
-    assert frontier.pop() is None
-    frontier.yielded(meta)  # a spider middleware dropped it: never scheduled
-    assert frontier.pop() is not None
+    frontier.give_out(meta)
+    assert meta == {} and frontier.out == 0
 
 
 def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window():
@@ -78,19 +87,14 @@ def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window()
     response = HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(),
                             request=Request(url, meta={"page_kind": "hub"}))
     first = []
-    for request in spider.parse(response):  # as Scrapy does, scheduling each in turn
-        spider.request_scheduled(request)
+    for request in spider.parse(response):
         first.append(request)
     assert [r.url.split("/")[-1] for r in first] == [f"Story_{n}_999.html" for n in range(5)]
     assert len(spider.frontier) == 7
     # One story page ends: one more request is given out, the next in page order; its
     # Referer is the listing it was found on, not the story whose callback gave it out.
     story = HtmlResponse(first[0].url, body=b"<html><body></body></html>", request=first[0])
-    given = []
-    for request in spider.parse(story):
-        spider.request_scheduled(request)
-        given.append(request)
-    [released] = given
+    [released] = spider.parse(story)
     assert released.url.endswith("/Story_5_999.html")
     assert released.headers[b"Referer"] == url.encode()
     assert all(r.headers[b"Referer"] == url.encode() for r in first)
@@ -113,10 +117,29 @@ def test_a_crawl_with_a_tiny_window_still_archives_every_story_once(mirror, tmp_
     assert responses["http://www.spacewar.com/faults/redirect/final.html"] == 1
 
 
+def test_the_window_bounds_what_waits_in_scrapys_scheduler(mirror, tmp_path):
+    """Scrapy reads a callback's output ahead of scheduling it, so a window counted at
+    scheduling let story pages hand Scrapy most of the frontier. Counted from the
+    give-out, a window of 3 keeps Scrapy's scheduler at 3 requests at most."""
+    probe = {**project_settings.EXTENSIONS, "tests.crawl_fixtures.SchedulerPeak": 900}
+    run = run_crawl_cli(
+        tmp_path / "archive", "--proxy", mirror.proxy, *REPLICA_SETTINGS,
+        "-s", "FRONTIER_WINDOW=3", "-s", f"EXTENSIONS={json.dumps(probe)}",
+    )
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    [stats] = (tmp_path / "archive" / "runs").glob("*.json")
+    stats = json.loads(stats.read_text())
+    story_urls = {url for t in load_truth() if t["kind"] == "story" for url in t["urls"]}
+    assert stats["archive/responses/story"] == len(story_urls)
+    assert stats["archive/responses/requisite"] > 0
+    assert 1 <= stats["test/scheduler_peak"] <= 3
+    assert "frontier/idle_releases" not in stats
+
+
 def test_requests_dropped_without_a_word_do_not_stall_the_crawl(mirror, tmp_path):
     """Scrapy's URL-length filter drops requests silently (no callback, no errback, no
-    signal): they never reach the scheduler, so they never count as out, and the crawl
-    reaches every other story, and none of the long ones."""
+    signal): each frees its place once it is gone, and the crawl reaches every other
+    story, and none of the long ones."""
     limit = 80
     run = run_crawl_cli(
         tmp_path / "archive", "--proxy", mirror.proxy, "--no-requisites",

@@ -169,7 +169,6 @@ class NetworkSpider(scrapy.Spider):
         spider.barren_limit = settings.getint("HUB_BARREN_LIMIT", 10)
         spider.frontier = Frontier(settings.getint("FRONTIER_WINDOW", 128))
         spider.send_referer = settings.getbool("REFERER_ENABLED", True)
-        crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
@@ -198,10 +197,10 @@ class NetworkSpider(scrapy.Spider):
 
     def spider_idle(self) -> None:
         """A safety net: nothing is in flight, yet the frontier holds URLs, so requests
-        counted out ended without a callback, errback or drop signal (no Scrapy component
-        is known to do that), or ``CONCURRENT_ITEMS`` above 1 broke the frontier's count.
-        Free the window, give out what fits, and keep the spider open. Requests given out
-        here skip the spider middlewares."""
+        counted out ended without a callback, errback or drop signal and are still held
+        somewhere (no Scrapy component is known to do that). Free the window, give out
+        what fits, and keep the spider open. Requests given out here skip the spider
+        middlewares."""
         if not len(self.frontier):
             return
         logger.info("Engine idle with %d requests counted out and %d URLs in the frontier: "
@@ -211,9 +210,6 @@ class NetworkSpider(scrapy.Spider):
         for request in self._release():
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
-
-    def request_scheduled(self, request: scrapy.Request) -> None:
-        self.frontier.scheduled(request.meta)
 
     def request_dropped(self, request: scrapy.Request) -> None:
         """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
@@ -384,9 +380,8 @@ class NetworkSpider(scrapy.Spider):
                 # The page the link was found on, as a browser sends it (Scrapy's
                 # RefererMiddleware would name the page whose callback released it).
                 request.headers.setdefault(b"Referer", strip_url(source))
-            self.frontier.mark_released(request.meta)
+            self.frontier.give_out(request.meta)
             yield request
-            self.frontier.yielded(request.meta)
 
     def _archive_meta(self, url: str, kind: str, known: UrlState | None) -> dict:
         """What the capture and conditional requests need to know of an archived URL:
