@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from warcio.archiveiterator import ArchiveIterator
 
 #: Politeness limits lifted for the local replica only (never the defaults).
@@ -32,8 +33,6 @@ class SchedulerPeak:
 
     @classmethod
     def from_crawler(cls, crawler) -> SchedulerPeak:
-        from scrapy import signals
-
         probe = cls(crawler)
         crawler.signals.connect(probe.request_scheduled, signal=signals.request_scheduled)
         return probe

@@ -52,9 +52,8 @@ MAX_DEFAULT_WORKERS = 2
 
 def default_workers(cores: int) -> int:
     """Workers for a crawl on ``cores`` cores: the crawl's own process needs one core,
-    the workers get the others. On two cores, a second worker only competed with the
-    crawl's process for its core: one worker made a 20,000-story crawl of the replica
-    8% faster (3% less CPU, a worker's 40 MB less memory)."""
+    the workers get the others. On two cores a second worker only competed with the
+    crawl's process for its core (README, "Performance", has the measurements)."""
     return max(1, min(MAX_DEFAULT_WORKERS, cores - 1))
 
 
