@@ -2,6 +2,7 @@
 
     python bench/crawl_vs_wget.py [--stories N] [--workdir DIR] [--jobs J]
                                   [-s NAME=VALUE ...] [--ceiling-sample PAGES]
+                                  [--naive-pages PAGES]
 
 1. Serves the replica (``news-archive mirror``) with about ``--stories`` stories
    (``ceil(N / 3)`` per site; cross-posted copies make a few more story pages).
@@ -11,7 +12,12 @@
 3. Archives it with ``news-archive crawl`` through the same proxy, politeness lifted for
    the replica with ``-s`` overrides (no delay, AutoThrottle off, high concurrency;
    robots.txt still obeyed), extraction on (the crawl's default number of workers).
-4. Runs ``news-archive extract`` over the crawl's WARC with ``--jobs 1`` and
+4. Runs two plain Scrapy spiders through the same proxy (``bench/scrapy_baselines.py``,
+   Scrapy's default settings, the same politeness overrides): ``naive`` follows every
+   link and runs trafilatura inline (the first ``--naive-pages`` responses: it is slow),
+   and ``floor`` requests the URLs the crawl fetched and does nothing with the answers,
+   Scrapy set up for speed (what its request machinery alone costs per response).
+5. Runs ``news-archive extract`` over the crawl's WARC with ``--jobs 1`` and
    ``--jobs 2``, and bare ``trafilatura.extract`` over the same pages in this process
    (payloads decoded to text first, outside the timed region): the ceiling.
 
@@ -35,6 +41,12 @@ The key figures:
   requisites, listings and feeds they need are part of the cost).
 - ``peak_rss_mb``: peak of the crawl's processes' summed RSS (``peak_rss_main_mb``,
   ``peak_rss_worker_mb``: each process's own peak).
+- ``ratio_to_naive``: the crawl's pages/s over the naive spider's.
+- ``scrapy_floor_stories_per_s``: the crawl's story pages over that run's wall-clock
+  time: the most stories/s a Scrapy crawl of this replica makes on this machine;
+  ``ratio_to_scrapy_floor``: the crawl's stories/s over it.
+- ``main_cpu_ratio_to_scrapy_floor``: the crawl's own process's CPU per response over
+  that of Scrapy fetching the same URLs and doing nothing with them.
 - ``extract_scaling_2_jobs``: ``extract --jobs 2`` pages/s over ``--jobs 1`` pages/s.
 - ``extract_vs_trafilatura``: ``extract --jobs 1`` pages/s over bare
   ``trafilatura.extract`` (its defaults) pages/s.
@@ -70,6 +82,7 @@ sys.path.insert(0, str(REPO))
 from crawler.sites import spacedaily as profile  # noqa: E402
 
 CLI = [sys.executable, "-m", "crawler.cli"]
+BASELINES = [sys.executable, str(REPO / "bench" / "scrapy_baselines.py")]
 TIME = "/usr/bin/time"
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 ARTICLE_PAGES = re.compile(r"(\d+) article pages")
@@ -328,6 +341,52 @@ def run_crawl(replica: Replica, workdir: Path, jobs: int, extra: list[str]) -> C
                        set(stories), _size(warcs), extra)
 
 
+@dataclass
+class BaselineResult:
+    measurement: Measurement
+    responses: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.responses / self.measurement.wall_s
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.measurement.cpu_s / max(self.responses, 1)
+
+
+def run_naive(replica: Replica, workdir: Path, max_pages: int) -> BaselineResult:
+    domains = ",".join(sorted(profile.NETWORK_DOMAINS))
+    starts = [f"http://www.{site}{profile.HOME_PATH}" for site in profile.SITES]
+    return _run_baseline("naive", replica, workdir, "--domains", domains,
+                         "--max-pages", str(max_pages), *starts)
+
+
+def run_scrapy_floor(replica: Replica, workdir: Path, crawl: CrawlResult) -> BaselineResult:
+    urls = workdir / "crawl-urls.txt"
+    urls.write_text("".join(f"{url}\n" for url in response_urls(crawl.extra["warcs"])))
+    return _run_baseline("floor", replica, workdir, "--urls", str(urls))
+
+
+def _run_baseline(mode: str, replica: Replica, workdir: Path, *args: str) -> BaselineResult:
+    stats = workdir / f"scrapy-{mode}.json"
+    measurement = measure(
+        [*BASELINES, mode, "--proxy", replica.proxy, "--stats", str(stats), *args],
+        log=workdir / f"scrapy-{mode}.log",
+    )
+    return BaselineResult(measurement, json.loads(stats.read_text())["response_received_count"])
+
+
+def response_urls(warcs: Iterable[str]) -> Iterable[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    for path in warcs:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    yield record.rec_headers.get_header("WARC-Target-URI")
+
+
 def count_responses(warcs: Iterable[Path]) -> tuple[int, dict[str, int]]:
     """Response records, and how many of them are 200 answers on story URLs."""
     from urllib.parse import urlsplit
@@ -457,15 +516,17 @@ def _rates(pages, extract) -> tuple[float, float]:
 # -- figures --------------------------------------------------------------------------
 
 def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
+            naive: BaselineResult, floor: BaselineResult,
             one: ExtractResult, two: ExtractResult, bare: dict) -> dict:
     w, c = wget.measurement, crawl.measurement
+    main_cpu_ms_per_response = 1000 * c.sampled_cpu_s_of("main") / crawl.responses
     stories_per_s = crawl.story_pages / c.wall_s
     wget_stories_per_s = wget.story_pages / w.wall_s
     main_mb, worker_mb = c.peak_mb("main"), c.peak_mb("worker")
     return {
         "machine_cores": os.cpu_count(),
-        "load_avg_1m_before": [_r(m.load_before) for m in (w, c, one.measurement,
-                                                            two.measurement)],
+        "load_avg_1m_before": [_r(m.load_before) for m in (
+            w, c, naive.measurement, floor.measurement, one.measurement, two.measurement)],
         "stories_requested": stories,
         "articles_per_site": per_site,
         # wget
@@ -495,7 +556,7 @@ def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
         "cpu_s_sampled": _r(c.sampled_cpu_s),
         # Where the CPU goes: the crawl's own process per response (the bottleneck), and
         # the extraction workers per story page.
-        "cpu_ms_per_response_main": _r(1000 * c.sampled_cpu_s_of("main") / crawl.responses),
+        "cpu_ms_per_response_main": _r(main_cpu_ms_per_response),
         "cpu_ms_per_story_workers": _r(1000 * c.sampled_cpu_s_of("worker") / crawl.story_pages),
         "cpu_ratio_to_wget": _r((c.cpu_s / crawl.responses) / (w.cpu_s / wget.responses)),
         "peak_rss_mb": _r(c.peak_total_rss_kb / 1024),
@@ -506,6 +567,20 @@ def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
         "warc_bytes": crawl.warc_bytes,
         "warc_ratio_to_wget": _r(crawl.warc_bytes / wget.warc_bytes),
         "mirror_cpu_ms_per_page": _r(1000 * crawl.mirror_cpu_s / crawl.responses),
+        # plain Scrapy on the same replica
+        "naive_pages": naive.responses,
+        "naive_pages_per_s": _r(naive.pages_per_s),
+        "naive_cpu_ms_per_page": _r(naive.cpu_ms_per_page),
+        "naive_peak_rss_mb": _r(naive.measurement.time_max_rss_kb / 1024),
+        "ratio_to_naive": _r(crawl.responses / c.wall_s / naive.pages_per_s),
+        "scrapy_floor_pages": floor.responses,
+        "scrapy_floor_pages_per_s": _r(floor.pages_per_s),
+        # It fetched the crawl's URLs, so the crawl's story pages among them.
+        "scrapy_floor_stories_per_s": _r(crawl.story_pages / floor.measurement.wall_s),
+        "ratio_to_scrapy_floor": _r(stories_per_s * floor.measurement.wall_s
+                                    / crawl.story_pages),
+        "scrapy_floor_cpu_ms_per_page": _r(floor.cpu_ms_per_page),
+        "main_cpu_ratio_to_scrapy_floor": _r(main_cpu_ms_per_response / floor.cpu_ms_per_page),
         # extraction
         "extract_pages": one.pages,
         "extract_1_job_pages_per_s": _r(one.pages_per_s),
@@ -565,7 +640,16 @@ def report(result: dict) -> str:
         f"x{result['extract_scaling_2_jobs_cpu_bound']}); bare trafilatura "
         f"{result['trafilatura_cpu_ms_per_page']} (with metadata "
         f"{result['trafilatura_metadata_cpu_ms_per_page']})",
-        f"load average (1 min) before wget, crawl, extract 1, extract 2: "
+        f"plain Scrapy: naive spider, trafilatura inline: {result['naive_pages_per_s']} "
+        f"pages/s, {result['naive_cpu_ms_per_page']} CPU ms/page over "
+        f"{result['naive_pages']} pages (crawl pages/s over it: {result['ratio_to_naive']}); "
+        f"floor, fetching the crawl's {result['scrapy_floor_pages']} URLs and nothing else: "
+        f"{result['scrapy_floor_pages_per_s']} pages/s "
+        f"({result['scrapy_floor_stories_per_s']} stories/s; the crawl's over it: "
+        f"{result['ratio_to_scrapy_floor']}), {result['scrapy_floor_cpu_ms_per_page']} CPU "
+        f"ms/page (the crawl's main process per response over it: "
+        f"{result['main_cpu_ratio_to_scrapy_floor']})",
+        f"load average (1 min) before wget, crawl, naive, floor, extract 1, extract 2: "
         f"{result['load_avg_1m_before']} on {result['machine_cores']} cores",
         "targets: " + ", ".join(
             f"{name} {op} {bound}: {'met' if _meets(result[name], op, bound) else 'MISSED'}"
@@ -604,6 +688,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ceiling-sample", type=int, default=1000, metavar="PAGES",
                         help="pages given to bare trafilatura (spread evenly over the "
                              "crawl's story pages; default 1000)")
+    parser.add_argument("--naive-pages", type=int, default=2000, metavar="PAGES",
+                        help="responses the naive Scrapy spider fetches before it stops "
+                             "(default 2000; it runs trafilatura inline and is slow)")
     parser.add_argument("--workdir", type=Path,
                         help="keep WARCs, logs and JSONL here (default: a temporary "
                              "directory, removed at the end)")
@@ -644,6 +731,9 @@ def run_all(args: argparse.Namespace, per_site: int, workdir: Path) -> dict:
         wget = run_wget(replica, workdir)
         print("news-archive crawl ...", flush=True)
         crawl = run_crawl(replica, workdir, args.jobs, args.setting)
+        print("plain Scrapy: a naive spider, the floor ...", flush=True)
+        naive = run_naive(replica, workdir, args.naive_pages)
+        floor = run_scrapy_floor(replica, workdir, crawl)
     finally:
         replica.stop()
     startup = write_startup_warc(workdir / "startup.warc.gz")
@@ -651,7 +741,7 @@ def run_all(args: argparse.Namespace, per_site: int, workdir: Path) -> dict:
     one = run_extract(crawl.extra["warcs"], workdir, 1, startup)
     two = run_extract(crawl.extra["warcs"], workdir, 2, startup)
     bare = bare_trafilatura(crawl.extra["warcs"], args.ceiling_sample)
-    return figures(args.stories, per_site, wget, crawl, one, two, bare)
+    return figures(args.stories, per_site, wget, crawl, naive, floor, one, two, bare)
 
 
 if __name__ == "__main__":
