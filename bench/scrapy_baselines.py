@@ -79,7 +79,6 @@ class NaiveSpider(_StatsToFile):
 
 class FloorSpider(_StatsToFile):
     name = "floor"
-    custom_settings = LEAN
     urls_path = ""
 
     async def start(self):
@@ -108,7 +107,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="naive: stop after this many responses (default 0: all)")
     parser.add_argument("--urls", help="floor: file of URLs to request, one per line")
     parser.add_argument("-s", "--setting", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a Scrapy setting (repeatable)")
+                        help="override a Scrapy setting (repeatable; e.g. the floor with "
+                             "Scrapy's defaults: -s COOKIES_ENABLED=True ...)")
     parser.add_argument("start", nargs="*", help="naive: where to start")
     args = parser.parse_intermixed_args(argv)
     if urlsplit(args.proxy).hostname not in LOCAL_HOSTS:
@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop(name, None)
     os.environ["http_proxy"] = os.environ["https_proxy"] = args.proxy
     overrides = dict(pair.split("=", 1) for pair in args.setting)
-    process = CrawlerProcess({**SETTINGS, "CLOSESPIDER_PAGECOUNT": args.max_pages, **overrides})
+    lean = LEAN if args.mode == "floor" else {}
+    process = CrawlerProcess(
+        {**SETTINGS, **lean, "CLOSESPIDER_PAGECOUNT": args.max_pages, **overrides})
     if args.mode == "naive":
         process.crawl(NaiveSpider, stats_path=args.stats, start_urls=args.start,
                       allowed_domains=args.domains.split(","))
