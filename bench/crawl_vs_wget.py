@@ -520,6 +520,8 @@ def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
             one: ExtractResult, two: ExtractResult, bare: dict) -> dict:
     w, c = wget.measurement, crawl.measurement
     main_cpu_ms_per_response = 1000 * c.sampled_cpu_s_of("main") / crawl.responses
+    # The floor fetched the crawl's URLs, so the crawl's story pages among them.
+    floor_stories_per_s = crawl.story_pages / floor.measurement.wall_s
     stories_per_s = crawl.story_pages / c.wall_s
     wget_stories_per_s = wget.story_pages / w.wall_s
     main_mb, worker_mb = c.peak_mb("main"), c.peak_mb("worker")
@@ -575,10 +577,8 @@ def figures(stories: int, per_site: int, wget: CrawlResult, crawl: CrawlResult,
         "ratio_to_naive": _r(crawl.responses / c.wall_s / naive.pages_per_s),
         "scrapy_floor_pages": floor.responses,
         "scrapy_floor_pages_per_s": _r(floor.pages_per_s),
-        # It fetched the crawl's URLs, so the crawl's story pages among them.
-        "scrapy_floor_stories_per_s": _r(crawl.story_pages / floor.measurement.wall_s),
-        "ratio_to_scrapy_floor": _r(stories_per_s * floor.measurement.wall_s
-                                    / crawl.story_pages),
+        "scrapy_floor_stories_per_s": _r(floor_stories_per_s),
+        "ratio_to_scrapy_floor": _r(stories_per_s / floor_stories_per_s),
         "scrapy_floor_cpu_ms_per_page": _r(floor.cpu_ms_per_page),
         "main_cpu_ratio_to_scrapy_floor": _r(main_cpu_ms_per_response / floor.cpu_ms_per_page),
         # extraction
