@@ -312,8 +312,8 @@ def run_wget(replica: Replica, workdir: Path) -> CrawlResult:
     measurement = measure(command, log=workdir / "wget.log")
     mirror_cpu = replica.cpu_s() - before
     warcs = sorted(directory.glob("*.warc.gz"))
-    responses, stories = count_responses(warcs)
-    return CrawlResult(measurement, mirror_cpu, responses, sum(stories.values()),
+    urls, stories = read_responses(warcs)
+    return CrawlResult(measurement, mirror_cpu, len(urls), sum(stories.values()),
                        set(stories), _size(warcs))
 
 
@@ -331,13 +331,14 @@ def run_crawl(replica: Replica, workdir: Path, jobs: int, extra: list[str]) -> C
     mirror_cpu = replica.cpu_s() - before
     stats = json.loads(max((out / "runs").glob("*.json")).read_text())
     warcs = sorted((out / "warc").rglob("*.warc.gz"))
-    responses, stories = count_responses(warcs)
+    urls, stories = read_responses(warcs)
     extra = {
         "records": stats.get("extraction/records", 0),
         "scrapy_elapsed_s": stats.get("elapsed_time_seconds", 0),
         "warcs": [str(p) for p in warcs],
+        "urls": urls,
     }
-    return CrawlResult(measurement, mirror_cpu, responses, sum(stories.values()),
+    return CrawlResult(measurement, mirror_cpu, len(urls), sum(stories.values()),
                        set(stories), _size(warcs), extra)
 
 
@@ -364,7 +365,7 @@ def run_naive(replica: Replica, workdir: Path, max_pages: int) -> BaselineResult
 
 def run_scrapy_floor(replica: Replica, workdir: Path, crawl: CrawlResult) -> BaselineResult:
     urls = workdir / "crawl-urls.txt"
-    urls.write_text("".join(f"{url}\n" for url in response_urls(crawl.extra["warcs"])))
+    urls.write_text("".join(f"{url}\n" for url in crawl.extra["urls"]))
     return _run_baseline("floor", replica, workdir, "--urls", str(urls))
 
 
@@ -377,37 +378,29 @@ def _run_baseline(mode: str, replica: Replica, workdir: Path, *args: str) -> Bas
     return BaselineResult(measurement, json.loads(stats.read_text())["response_received_count"])
 
 
-def response_urls(warcs: Iterable[str]) -> Iterable[str]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    for path in warcs:
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type == "response":
-                    yield record.rec_headers.get_header("WARC-Target-URI")
-
-
-def count_responses(warcs: Iterable[Path]) -> tuple[int, dict[str, int]]:
-    """Response records, and how many of them are 200 answers on story URLs."""
+def read_responses(warcs: Iterable[Path]) -> tuple[list[str], dict[str, int]]:
+    """The URLs of the response records, in order, and how many of them are 200 answers
+    on each story URL."""
     from urllib.parse import urlsplit
 
     from warcio.archiveiterator import ArchiveIterator
 
-    responses, stories = 0, {}
+    urls: list[str] = []
+    stories: dict[str, int] = {}
     for path in warcs:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
                 if record.rec_type != "response":
                     continue
-                responses += 1
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                urls.append(url)
                 parts = urlsplit(url)
                 ok = record.http_headers and record.http_headers.get_statuscode() == "200"
                 if ok and profile.is_network_host(parts.hostname or "") and \
                         profile.is_article_path(parts.path):
                     key = profile.canonical_host(parts.hostname) + parts.path
                     stories[key] = stories.get(key, 0) + 1
-    return responses, stories
+    return urls, stories
 
 
 def _size(paths: Iterable[Path]) -> int:

@@ -30,19 +30,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from crawl_vs_wget import REPLICA_CRAWL_SETTINGS
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import TextResponse
 
 LINKS = "//a/@href | //img/@src"
-SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-    "ROBOTSTXT_OBEY": True,
-    "LOG_LEVEL": "INFO",
-    "TELNETCONSOLE_ENABLED": False,
-}
+#: The politeness lifted for the replica exactly as for the crawl (``crawl_vs_wget`` is
+#: importable: this script's folder is first on ``sys.path`` when it runs).
+SETTINGS = {**REPLICA_CRAWL_SETTINGS, "TELNETCONSOLE_ENABLED": False}
 #: What the floor changes from Scrapy's defaults to cost less per request.
 LEAN = {
     "COOKIES_ENABLED": False,
