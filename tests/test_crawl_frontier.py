@@ -100,6 +100,31 @@ def test_a_listing_with_more_stories_than_the_window_gives_out_only_the_window()
     assert all(r.headers[b"Referer"] == url.encode() for r in first)
 
 
+def released_referer(policy: str) -> bytes | None:
+    """The Referer of a story found on an https listing and given out later, under the
+    referrer policy ``policy``."""
+    crawler = get_crawler(NetworkSpider, settings_dict={
+        "FRONTIER_WINDOW": 1, "ARCHIVE_STATE_ENABLED": False, "REFERRER_POLICY": policy})
+    spider = NetworkSpider.from_crawler(crawler)
+    url = "https://www.spacewar.com/archive/nuclear/index.html"
+    body = b'<a href="http://www.spacewar.com/reports/A_999.html">a</a>' \
+           b'<a href="https://www.spacewar.com/reports/B_999.html">b</a>'
+    response = HtmlResponse(url, body=body, request=Request(url, meta={"page_kind": "hub"}))
+    [first] = spider.parse(response)
+    story = HtmlResponse(first.url, body=b"<html></html>", request=first)
+    [second] = spider.parse(story)
+    return first.headers.get(b"Referer"), second.headers.get(b"Referer")
+
+
+def test_the_referer_of_a_released_request_follows_the_referrer_policy():
+    listing = b"https://www.spacewar.com/archive/nuclear/index.html"
+    # Scrapy's default policy: none from https to http, the whole URL otherwise.
+    assert released_referer("scrapy-default") == (None, listing)
+    assert released_referer("unsafe-url") == (listing, listing)
+    assert released_referer("origin") == (b"https://www.spacewar.com/",) * 2
+    assert released_referer("no-referrer") == (None, None)
+
+
 def test_a_crawl_with_a_tiny_window_still_archives_every_story_once(mirror, tmp_path):
     """Two requests out at a time, through redirects, robots.txt and a 404: every request
     given out ends (or the idle engine frees the window), so the crawl neither stalls nor

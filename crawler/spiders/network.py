@@ -38,10 +38,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import scrapy
 from lxml import etree
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.url import strip_url
+from scrapy.spidermiddlewares.referer import RefererMiddleware, ReferrerPolicy
 from twisted.python.failure import Failure
 
 from archive.state import UrlState
@@ -139,6 +139,15 @@ def seen_key(url: str) -> int:
     return hash(url.split("://", 1)[1])
 
 
+def _referrer_policy(crawler) -> ReferrerPolicy | None:
+    """The referrer policy the crawl's settings name (``REFERRER_POLICY``), as Scrapy's
+    RefererMiddleware reads it; None when ``REFERER_ENABLED`` is off."""
+    try:
+        return RefererMiddleware.from_crawler(crawler).default_policy()
+    except NotConfigured:
+        return None
+
+
 class NetworkSpider(scrapy.Spider):
     name = "network"
     allowed_domains = sorted(profile.NETWORK_DOMAINS)
@@ -168,7 +177,7 @@ class NetworkSpider(scrapy.Spider):
         spider.requisites = settings.getbool("ARCHIVE_REQUISITES", True)
         spider.barren_limit = settings.getint("HUB_BARREN_LIMIT", 10)
         spider.frontier = Frontier(settings.getint("FRONTIER_WINDOW", 128))
-        spider.send_referer = settings.getbool("REFERER_ENABLED", True)
+        spider.referrer_policy = _referrer_policy(crawler)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
@@ -376,10 +385,12 @@ class NetworkSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"state/kept/{kind}")
                 continue
             request = self._request(url, kind, barren, meta=self._archive_meta(url, kind, known))
-            if source is not None and self.send_referer:
+            if source is not None and self.referrer_policy is not None:
                 # The page the link was found on, as a browser sends it (Scrapy's
                 # RefererMiddleware would name the page whose callback released it).
-                request.headers.setdefault(b"Referer", strip_url(source))
+                referrer = self.referrer_policy.referrer(source, request.url)
+                if referrer is not None:
+                    request.headers.setdefault(b"Referer", referrer)
             self.frontier.give_out(request.meta)
             yield request
 
