@@ -11,7 +11,10 @@ with the archive. Two tables:
   file and offset of the capture it came from, and the run whose JSONL holds it.
 
 A third, ``files``, names the WARC and JSONL files whose every record and line the store
-knows (a run that ended without a write error marks its files).
+knows (a run that ended without a write error marks its files). A fourth, ``followed``,
+names the WARC files whose pages had every link followed: a run that ended with nothing
+left to request marks its own files, and those whose links it read again (the files of a
+run that stopped early, whose pages the next run does not fetch again).
 
 The tables are only ever written after the thing they describe is on disk (the WARC
 record flushed, the JSONL line written), so the store never claims more than the files
@@ -88,6 +91,10 @@ class StateStore(Protocol):
 
     def mark_learned(self, name: str) -> None: ...
 
+    def is_followed(self, name: str) -> bool: ...
+
+    def mark_followed(self, name: str) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -107,7 +114,11 @@ CREATE TABLE IF NOT EXISTS stories (
     offset INTEGER NOT NULL, fetched_at TEXT NOT NULL, run_id TEXT NOT NULL, previous TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS followed (name TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+#: A store made before ``followed`` existed cannot tell which runs ended early: every WARC
+#: file it learned counts as followed (rather than every page of the archive read again).
+_FOLLOWED_FROM_LEARNED = "INSERT INTO followed (name) SELECT name FROM files"
 
 
 class SqliteStateStore:
@@ -129,7 +140,11 @@ class SqliteStateStore:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        had_files = self._has_table("files")
+        had_followed = self._has_table("followed")
         self._db.executescript(_SCHEMA)
+        if had_files and not had_followed:
+            self._db.execute(_FOLLOWED_FROM_LEARNED)
         self._began = 0.0
 
     def url_state(self, url: str) -> UrlState | None:
@@ -174,6 +189,14 @@ class SqliteStateStore:
     def mark_learned(self, name: str) -> None:
         self._change("INSERT OR IGNORE INTO files (name) VALUES (?)", (name,))
 
+    def is_followed(self, name: str) -> bool:
+        """True when every link on the pages of the WARC file ``name`` was followed."""
+        row = self._db.execute("SELECT 1 FROM followed WHERE name = ?", (name,)).fetchone()
+        return row is not None
+
+    def mark_followed(self, name: str) -> None:
+        self._change("INSERT OR IGNORE INTO followed (name) VALUES (?)", (name,))
+
     def counts(self) -> dict[str, int]:
         """How many URLs and stories the store knows (for the run summary)."""
         urls = self._db.execute("SELECT count(*) FROM urls").fetchone()[0]
@@ -188,6 +211,12 @@ class SqliteStateStore:
     def close(self) -> None:
         self.commit()
         self._db.close()
+
+    def _has_table(self, name: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
 
     def _upsert(self, table: str, columns: tuple[str, ...], values: list) -> None:
         placeholders = ", ".join("?" for _ in columns)

@@ -211,12 +211,14 @@ class WarcCapture:
             )
         logger.info("Archiving into %s", self.warc_dir)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         self.writer.close()
         for name in self.writer.closed_files:
             logger.info("WARC file written: %s", self.warc_dir / name)
             if self.state is not None and not self.failed:  # the store knows all of it
                 self.state.store.mark_learned(name)
+        if self.state is not None and not self.failed and reason == "finished":
+            self.state.run_finished(self.writer.closed_files)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.failed:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+    from archive.reader import RecordRef
     from archive.state import StoryState, UrlState
     from crawler.extraction.pool import Outcome
 
@@ -97,18 +98,22 @@ class ConditionalRequests:
         self, request: Request, response: Response, archived: UrlState
     ) -> Response:
         path = warc_path(self.state.layout.crawl_warc_dir, archived.filename)
-        ref = read_record(path, archived.offset)
-        http = ref.read_http_headers()
-        headers = Headers([
-            (name, value) for name, value in http.headers
-            if name.lower().encode("latin-1") not in WIRE_HEADERS
-        ])
-        body = ref.read_content()
-        response_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return response_class(
-            url=request.url, status=200, headers=headers, body=body, request=request,
-            flags=["archived"], protocol=response.protocol,
-        )
+        return archived_response(read_record(path, archived.offset), request.url,
+                                 request=request, protocol=response.protocol)
+
+
+def archived_response(ref: RecordRef, url: str, **kwargs) -> Response:
+    """A Scrapy response (flagged ``archived``) holding the decoded body of the response
+    record ``ref``, without the headers of its wire form; ``kwargs`` go to the response."""
+    http = ref.read_http_headers()
+    headers = Headers([
+        (name, value) for name, value in http.headers
+        if name.lower().encode("latin-1") not in WIRE_HEADERS
+    ])
+    body = ref.read_content()
+    response_class = responsetypes.from_args(headers=headers, url=url, body=body)
+    return response_class(url=url, status=200, headers=headers, body=body,
+                          flags=["archived"], **kwargs)
 
 
 def text_digest(record: dict) -> str:

@@ -15,6 +15,11 @@ store agree with the files, which are the only source of truth after a kill:
    and the store learns its records (the process may have died between flushing a
    record and saving its state) and its stories (each counts as recorded).
 
+A run that stopped early left links it never requested, some of them on story pages
+only; this run does not fetch those pages again, so once it has nothing else to do the
+spider reads their links from the WARC files of that run (:meth:`CrawlState.pages_to_follow_again`).
+A run that ends with nothing left marks its files, and those it read, as followed.
+
 A story is "done" only when its JSONL line exists; a story whose WARC record exists but
 whose line does not is fetched again (unconditionally, so it can be extracted; its
 identical payload is written as a revisit, not a second full record).
@@ -45,12 +50,14 @@ from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
 from crawler.runs import archive_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
     from archive.layout import ArchiveDir
+    from archive.reader import RecordRef
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,12 @@ class CrawlState:
         self.run_id = settings.get("ARCHIVE_RUN_ID", "")
         days = settings.getfloat("REFRESH_AFTER_DAYS", -1)
         self.refresh_after = timedelta(days=days) if days >= 0 else None
+        #: WARC files of earlier runs whose pages' links were not all followed (taken
+        #: before this run writes any file of its own).
+        self.unfollowed = [
+            path for path in sorted(layout.crawl_warc_dir.glob("*.warc.gz"))
+            if not store.is_followed(path.name)
+        ]
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState | None:
@@ -117,6 +130,28 @@ class CrawlState:
     def is_recorded(self, url: str) -> bool:
         """True when the story at ``url`` has a JSONL line (from this URL or a copy)."""
         return self.store.story(story_id(url)) is not None
+
+    # -- links left by runs that stopped early ----------------------------------------
+
+    def pages_to_follow_again(self) -> Iterator[RecordRef]:
+        """Every page (200 response record) of the :attr:`unfollowed` files, loaded.
+
+        A run that stopped early (``--max-pages``, a signal, a kill, a full disk) left
+        links it had found but not requested, and this run does not fetch its stories
+        again, so the spider reads their links from the archive instead.
+        """
+        for path in self.unfollowed:
+            self.stats.inc_value("state/followed_again/files")
+            for ref in iter_records(path, load=True):
+                http = ref.read_http_headers()
+                if ref.rec_type == "response" and http and http.get_statuscode() == "200":
+                    yield ref
+
+    def run_finished(self, warc_files: Iterable[str]) -> None:
+        """The run ended with nothing left to request: every link on the pages of its own
+        WARC files, and of the :attr:`unfollowed` ones it read, was followed."""
+        for name in (*warc_files, *(path.name for path in self.unfollowed)):
+            self.store.mark_followed(name)
 
 
 def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:

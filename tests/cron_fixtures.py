@@ -76,6 +76,11 @@ def assert_archive_sound(out: Path) -> None:
         assert record.uri in line["urls"]
 
 
+def archived_urls(out: Path) -> set[str]:
+    """Every URL with a response or revisit record in ``out``."""
+    return {r.uri for r in all_records(out) if r.type in ("response", "revisit")}
+
+
 def full_story_records(out: Path) -> Counter:
     """Full 200 response records per story URL (``/reports/`` or ``/news/``)."""
     return Counter(

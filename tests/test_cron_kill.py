@@ -18,6 +18,7 @@ import pytest
 from crawler.extraction.records import story_id
 from tests.conftest import MirrorProcess, load_truth
 from tests.cron_fixtures import (
+    archived_urls,
     assert_archive_sound,
     crawl_command,
     full_story_records,
@@ -56,10 +57,17 @@ def wait_for_first_record(out: Path, crawl: subprocess.Popen) -> float:
     return time.monotonic() - started
 
 
+@dataclass
+class Reference:
+    urls: set[str]  # what an uninterrupted crawl archives
+    seconds: float  # how long it writes
+
+
 @pytest.fixture(scope="module")
-def crawl_seconds(replica, tmp_path_factory) -> float:
-    """How long an uninterrupted crawl writes: from opening its WARC file to closing it
-    (where the kills land; before, there is nothing to damage; after, little)."""
+def reference(replica, tmp_path_factory) -> Reference:
+    """An uninterrupted crawl: what it archives, and how long it writes, from opening its
+    WARC file to closing it (where the kills land; before, there is nothing to damage;
+    after, little)."""
     out = tmp_path_factory.mktemp("reference") / "archive"
     crawl = start_crawl(out, replica.proxy, *PACE)
     wait_for_first_record(out, crawl)
@@ -69,7 +77,12 @@ def crawl_seconds(replica, tmp_path_factory) -> float:
     writing = time.monotonic() - started
     _, stderr = crawl.communicate(timeout=240)
     assert crawl.returncode == 0, stderr[-3000:]
-    return writing
+    return Reference(archived_urls(out), writing)
+
+
+@pytest.fixture(scope="module")
+def crawl_seconds(reference) -> float:
+    return reference.seconds
 
 
 def kill_moments(duration: float) -> list[float]:
@@ -115,7 +128,7 @@ def test_the_kills_landed_in_the_middle_of_the_crawls(killed_runs):
 
 @pytest.mark.parametrize("moment", range(KILLS))
 def test_a_rerun_after_sigkill_mends_and_loses_or_duplicates_nothing(
-    moment, killed_runs, stories
+    moment, killed_runs, stories, reference
 ):
     run = killed_runs[moment]
     assert run.rerun.returncode == 0, run.rerun.stderr[-3000:]
@@ -124,17 +137,18 @@ def test_a_rerun_after_sigkill_mends_and_loses_or_duplicates_nothing(
     assert mended["jsonl_files"] == sum(1 for n in run.left_open if n.endswith(".jsonl.open"))
     assert_archive_sound(run.out)
     assert_every_story_once(run.out, stories)
+    assert reference.urls - archived_urls(run.out) == set()  # every copy, every image
     twice = {url: n for url, n in full_story_records(run.out).items() if n > 1}
     assert twice == {}
 
 
 def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
-    replica, stories, crawl_seconds, tmp_path
+    replica, stories, reference, tmp_path
 ):
     out = tmp_path / "archive"
     crawl = start_crawl(out, replica.proxy, *PACE)
     wait_for_first_record(out, crawl)
-    time.sleep(crawl_seconds / 3)
+    time.sleep(reference.seconds / 3)
     crawl.send_signal(signal.SIGTERM)
     try:
         _, stderr = crawl.communicate(timeout=30)
@@ -153,6 +167,7 @@ def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
     assert run_stats(out)[-1]["summary"]["mended"] == {"warc_files": 0, "jsonl_files": 0}
     assert_archive_sound(out)
     assert_every_story_once(out, stories)
+    assert reference.urls - archived_urls(out) == set()
 
 
 def test_ctrl_c_to_the_process_group_drains_extraction_without_losing_a_page(

@@ -48,6 +48,34 @@ def test_store_keeps_url_and_story_state_across_connections(tmp_path):
     assert journal == "wal"
 
 
+def test_followed_files_are_kept_across_connections(tmp_path):
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    store.mark_learned("a.warc.gz")
+    store.mark_learned("b.warc.gz")
+    store.mark_followed("a.warc.gz")
+    store.close()
+    again = SqliteStateStore(tmp_path / "state.sqlite3")
+    assert again.is_followed("a.warc.gz") and not again.is_followed("b.warc.gz")
+    again.close()
+
+
+def test_a_store_made_before_followed_files_counts_its_learned_files_as_followed(tmp_path):
+    """Upgrading must not make the next run read every page of the archive again."""
+    path = tmp_path / "state.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE files (name TEXT PRIMARY KEY) WITHOUT ROWID")
+    old.execute("INSERT INTO files VALUES ('a.warc.gz'), ('run.jsonl')")
+    old.commit()
+    old.close()
+    store = SqliteStateStore(path)
+    assert store.is_followed("a.warc.gz") and not store.is_followed("b.warc.gz")
+    store.mark_learned("b.warc.gz")
+    store.close()
+    again = SqliteStateStore(path)  # the table exists now: nothing is copied again
+    assert not again.is_followed("b.warc.gz")
+    again.close()
+
+
 def test_grouped_commits_reach_other_readers_only_when_committed(tmp_path):
     path = tmp_path / "state.sqlite3"
     store = SqliteStateStore(path, commit_interval=3600)

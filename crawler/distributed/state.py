@@ -95,6 +95,16 @@ class RedisStateStore:
     def mark_learned(self, name: str) -> None:
         self.server.sadd(self.learned_key, name)
 
+    def is_followed(self, name: str) -> bool:
+        """Always true: a worker keeps no frontier of its own (``FRONTIER_WINDOW`` is 0),
+        and a page's lease is released only once its callback's requests are in the
+        shared queue (a killed worker's pages are fetched again), so no page ever needs
+        its links read again."""
+        return True
+
+    def mark_followed(self, name: str) -> None:
+        """Nothing to mark (see :meth:`is_followed`)."""
+
     def counts(self) -> dict[str, int]:
         return {
             "urls": self.server.hlen(self.urls_key),

@@ -46,7 +46,12 @@ from twisted.python.failure import Failure
 
 from archive.state import UrlState
 from crawler.frontier import Frontier, FrontierEntry
-from crawler.incremental import ARCHIVED_KEY, CONDITIONAL_KEY, LOOKED_UP_KEY
+from crawler.incremental import (
+    ARCHIVED_KEY,
+    CONDITIONAL_KEY,
+    LOOKED_UP_KEY,
+    archived_response,
+)
 from crawler.sites import spacedaily as profile
 from crawler.state import CrawlState
 
@@ -158,6 +163,7 @@ class NetworkSpider(scrapy.Spider):
         self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
         self.seen: set[int] = set()
         self.archive_state: CrawlState | None = None
+        self.archived_pages_followed = False
         # Bound once and shared by every request: Scrapy parses a generator callback's
         # source to look for `return value`, caching the answer per callable object, so
         # a fresh bound method per request cost an AST parse of it per response.
@@ -205,20 +211,48 @@ class NetworkSpider(scrapy.Spider):
             yield request
 
     def spider_idle(self) -> None:
-        """A safety net: nothing is in flight, yet the frontier holds URLs, so requests
-        counted out ended without a callback, errback or drop signal and are still held
-        somewhere (no Scrapy component is known to do that). Free the window, give out
-        what fits, and keep the spider open. Requests given out here skip the spider
-        middlewares."""
-        if not len(self.frontier):
+        """Nothing is in flight. Keep the spider open, giving out what fits (requests
+        given out here skip the spider middlewares), when:
+
+        - the frontier still holds URLs: a safety net; requests counted out ended
+          without a callback, errback or drop signal and are still held somewhere (no
+          Scrapy component is known to do that), so the window is freed;
+        - the first time, earlier runs that stopped early left pages whose links were
+          not all followed: their links are read from the archive
+          (:meth:`follow_archived_pages`), after everything else, so that these
+          claims do not make this run's hubs look barren.
+        """
+        if len(self.frontier):
+            logger.info("Engine idle with %d requests counted out and %d URLs in the "
+                        "frontier: freeing the window", self.frontier.out, len(self.frontier))
+            self.crawler.stats.inc_value("frontier/idle_releases")
+            self.frontier.reset_out()
+        elif not self.follow_archived_pages():
             return
-        logger.info("Engine idle with %d requests counted out and %d URLs in the frontier: "
-                    "freeing the window", self.frontier.out, len(self.frontier))
-        self.crawler.stats.inc_value("frontier/idle_releases")
-        self.frontier.reset_out()
         for request in self._release():
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def follow_archived_pages(self) -> bool:
+        """Once per run: put the links of the pages that runs which stopped early archived
+        (stories and stylesheets; listings are fetched again anyway) in the frontier, as
+        if those pages had just been fetched. True when that found any URL."""
+        state = self.archive_state
+        if self.archived_pages_followed or state is None or not state.unfollowed:
+            return False
+        self.archived_pages_followed = True
+        logger.info("Reading the links of the pages in %d WARC file(s) of runs that "
+                    "stopped early", len(state.unfollowed))
+        for ref in state.pages_to_follow_again():
+            response = archived_response(ref, ref.target_uri)
+            if self._kind_of(response.url) == "story" and isinstance(response, TextResponse):
+                self.parse_story(response)
+            elif self.requisites and _is_stylesheet(response):
+                self._enqueue_stylesheet_references(response)
+            else:
+                continue
+            self.crawler.stats.inc_value("state/followed_again/pages")
+        return len(self.frontier) > 0
 
     def request_dropped(self, request: scrapy.Request) -> None:
         """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
@@ -284,13 +318,8 @@ class NetworkSpider(scrapy.Spider):
         """Requisites are fetched to be archived; stylesheets may need more of them
         (their ``url(...)`` and ``@import`` references on network hosts)."""
         self.frontier.ended(response.meta)
-        content_type = response.headers.get(b"Content-Type", b"").lower()
-        if b"css" in content_type:
-            for match in CSS_REFERENCES.finditer(response.body):
-                reference = (match[1] or match[2]).decode("latin-1")
-                url = canonical_url(absolute_url(response.url, reference))
-                if url is not None and self._claim(url):
-                    self._enqueue(url, "requisite", source=response.url)
+        if _is_stylesheet(response):
+            self._enqueue_stylesheet_references(response)
         yield from self._release()
 
     def download_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -343,6 +372,13 @@ class NetworkSpider(scrapy.Spider):
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
                 self._enqueue(url, "requisite", source=page_url)
+
+    def _enqueue_stylesheet_references(self, response: Response) -> None:
+        for match in CSS_REFERENCES.finditer(response.body):
+            reference = (match[1] or match[2]).decode("latin-1")
+            url = canonical_url(absolute_url(response.url, reference))
+            if url is not None and self._claim(url):
+                self._enqueue(url, "requisite", source=response.url)
 
     def _kind_of(self, url: str) -> str | None:
         """``story``, ``feed`` or ``hub`` for a canonical URL worth following, else None."""
@@ -432,6 +468,10 @@ _PRIORITIES = {
     "feed": FEED_PRIORITY,
     "hub": HUB_PRIORITY,
 }
+
+
+def _is_stylesheet(response: Response) -> bool:
+    return b"css" in response.headers.get(b"Content-Type", b"").lower()
 
 
 def _html_tree(body: bytes):
