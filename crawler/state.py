@@ -35,22 +35,27 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.utils.misc import load_object
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import iter_jsonl
 from archive.mend import mend_open_files
 from archive.reader import iter_records
+from archive.records import payload_digest
 from archive.state import SqliteStateStore, StateStore, StoryState, UrlState
 from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
 from crawler.runs import archive_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
     from pathlib import Path
 
     from scrapy.crawler import Crawler
@@ -82,6 +87,7 @@ class CrawlState:
             path for path in sorted(layout.crawl_warc_dir.glob("*.warc.gz"))
             if not store.is_followed(path.name)
         ]
+        self.unreadable: set[str] = set()  # unfollowed files damaged part-way
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState | None:
@@ -142,16 +148,42 @@ class CrawlState:
         """
         for path in self.unfollowed:
             self.stats.inc_value("state/followed_again/files")
-            for ref in iter_records(path, load=True):
-                http = ref.read_http_headers()
-                if ref.rec_type == "response" and http and http.get_statuscode() == "200":
-                    yield ref
+            try:
+                yield from _whole_pages(path)
+            except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error,
+                    OSError, ValueError) as error:
+                self.unreadable.add(path.name)
+                self.stats.inc_value("state/followed_again/unreadable_files")
+                logger.error("WARC file damaged: %s (%s): the links of its damaged pages are "
+                             "not followed; `news-archive check` tells more", path, error)
 
     def run_finished(self, warc_files: Iterable[str]) -> None:
         """The run ended with nothing left to request: every link on the pages of its own
-        WARC files, and of the :attr:`unfollowed` ones it read, was followed."""
-        for name in (*warc_files, *(path.name for path in self.unfollowed)):
+        WARC files, and of the :attr:`unfollowed` ones it read whole, was followed."""
+        read = (path.name for path in self.unfollowed if path.name not in self.unreadable)
+        for name in (*warc_files, *read):
             self.store.mark_followed(name)
+
+
+def _whole_pages(path: Path) -> Iterator[RecordRef]:
+    """The 200 response records of a WARC file, loaded; then ValueError or EOFError if
+    the file is damaged (warcio reads past some damage quietly: a record whose payload
+    no longer matches its digest is left out, and the file must be read to its end)."""
+    end = 0
+    mismatched = 0
+    for ref in iter_records(path, load=True):
+        end = ref.offset + ref.length
+        http = ref.read_http_headers()
+        if ref.rec_type != "response" or not http or http.get_statuscode() != "200":
+            continue
+        if ref.payload_digest and payload_digest(ref.read_payload()) != ref.payload_digest:
+            mismatched += 1
+            continue
+        yield ref
+    if end < path.stat().st_size:
+        raise EOFError(f"no whole record after offset {end}")
+    if mismatched:
+        raise ValueError(f"{mismatched} response record(s) do not match their payload digest")
 
 
 def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:

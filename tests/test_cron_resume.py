@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.crawl_fixtures import REPLICA_SETTINGS, CrawlRun, run_crawl_cli
-from tests.cron_fixtures import archived_urls
+from tests.cron_fixtures import archived_urls, run_crawl, run_stats
 
 
 def last_stats(run: CrawlRun) -> dict:
@@ -51,3 +51,27 @@ def test_the_run_after_one_stopped_early_archives_what_an_uninterrupted_run_does
     again = run_crawl_cli(out, "--proxy", mirror.proxy, *REPLICA_SETTINGS)
     assert again.result.returncode == 0, again.result.stderr[-3000:]
     assert "state/followed_again/files" not in last_stats(again)
+
+
+def test_a_damaged_file_of_a_stopped_run_is_reported_and_read_again_next_time(
+    mirror, uninterrupted, tmp_path
+):
+    out = tmp_path / "archive"
+    pages = len(uninterrupted.of_type("response")) // 2
+    stopped = run_crawl_cli(out, "--proxy", mirror.proxy, *REPLICA_SETTINGS,
+                            "--max-pages", str(pages))
+    assert stopped.result.returncode == 0, stopped.result.stderr[-3000:]
+    [damaged] = stopped.warc_files
+    story = [r for r in stopped.records if r.type == "response"
+             and r.status == 200 and "/reports/" in r.uri][-1]
+    with damaged.open("r+b") as stream:  # garbage in the middle of a story's record
+        stream.seek(story.offset + 300)
+        stream.write(b"\0" * 200)
+
+    for _ in range(2):  # not marked followed: the next run reads it again
+        run = run_crawl(out, mirror.proxy, "--quiet")
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert f"WARC file damaged: {damaged}" in run.stderr
+        stats = run_stats(out)[-1]
+        assert stats["state/followed_again/unreadable_files"] == 1
+        assert stats["state/followed_again/pages"] > 0  # those before the damage
