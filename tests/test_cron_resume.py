@@ -46,6 +46,10 @@ def test_the_run_after_one_stopped_early_archives_what_an_uninterrupted_run_does
     stats = last_stats(resumed)
     assert stats["state/followed_again/files"] == stopped_files
     assert stats["state/followed_again/pages"] > 0
+    again = stats["summary"]["followed_again"]
+    assert again == {"files": stopped_files, "pages": stats["state/followed_again/pages"]}
+    assert (f"links left by runs that stopped early: read from {again['pages']} page(s) "
+            f"in {stopped_files} WARC file(s)\n") in resumed.result.stdout
 
     # The resumed run ended with nothing left: the run after it reads no page again.
     again = run_crawl_cli(out, "--proxy", mirror.proxy, *REPLICA_SETTINGS)
@@ -75,3 +79,4 @@ def test_a_damaged_file_of_a_stopped_run_is_reported_and_read_again_next_time(
         stats = run_stats(out)[-1]
         assert stats["state/followed_again/unreadable_files"] == 1
         assert stats["state/followed_again/pages"] > 0  # those before the damage
+        assert stats["summary"]["followed_again"]["unreadable_files"] == 1

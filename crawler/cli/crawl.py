@@ -255,6 +255,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "drift_warnings": get("extraction/drift", 0),
         "mended": {"warc_files": get("archive/mended_files", 0),
                    "jsonl_files": get("archive/mended_jsonl", 0)},
+        "followed_again": _prefixed(stats, "state/followed_again/"),
     }
 
 
@@ -290,6 +291,12 @@ def summary(stats: dict[str, Any]) -> str:
     if s["mended"]["warc_files"] or s["mended"]["jsonl_files"]:
         lines.append(f"  mended after an earlier crash: {s['mended']['warc_files']} WARC, "
                      f"{s['mended']['jsonl_files']} JSONL file(s)")
+    again = s["followed_again"]
+    if again:
+        damaged = again.get("unreadable_files", 0)
+        lines.append(f"  links left by runs that stopped early: read from {again.get('pages', 0)} "
+                     f"page(s) in {again.get('files', 0)} WARC file(s)"
+                     + (f"; {damaged} file(s) DAMAGED (see the log)" if damaged else ""))
     out = stats.get("extraction/jsonl")
     lines.append(f"  log: logs/{stats['run_id']}.log, stats: runs/{stats['run_id']}.json"
                  + (f", JSONL: {out}" if out else ""))
