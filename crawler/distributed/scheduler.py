@@ -191,9 +191,11 @@ class LeasedScheduler(Scheduler):
             self._keep_leases()
         except RedisError as error:  # keep ticking: the next tick may reach Redis again
             logger.warning("Could not renew or requeue leases: %s", error)
-        slot = self.crawler.engine._slot
-        if slot is not None:
-            slot.nextcall.schedule()
+        # Scrapy has no public way to wake the engine (private API, looked up with care:
+        # without it the engine's own 5-second heartbeat finds the work, only later).
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def _keep_leases(self) -> None:
         now = time.monotonic()
