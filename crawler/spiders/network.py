@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import suppress
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -42,6 +43,9 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spidermiddlewares.referer import RefererMiddleware, ReferrerPolicy
+from scrapy.utils.log import failure_to_exc_info
+from twisted.internet import task
+from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
 from archive.state import UrlState
@@ -163,7 +167,9 @@ class NetworkSpider(scrapy.Spider):
         self._start_url_args = [u for u in (start_url or "").split(",") if u.strip()]
         self.seen: set[int] = set()
         self.archive_state: CrawlState | None = None
-        self.archived_pages_followed = False
+        #: Fires when the links of pages archived by runs that stopped early are read.
+        self.archived_links: Deferred | None = None
+        self._reading: task.CooperativeTask | None = None
         # Bound once and shared by every request: Scrapy parses a generator callback's
         # source to look for `return value`, caching the answer per callable object, so
         # a fresh bound method per request cost an AST parse of it per response.
@@ -211,38 +217,47 @@ class NetworkSpider(scrapy.Spider):
             yield request
 
     def spider_idle(self) -> None:
-        """Nothing is in flight. Keep the spider open, giving out what fits (requests
-        given out here skip the spider middlewares), when:
+        """Nothing is in flight. Keep the spider open when:
 
         - the frontier still holds URLs: a safety net; requests counted out ended
           without a callback, errback or drop signal and are still held somewhere (no
-          Scrapy component is known to do that), so the window is freed;
-        - the first time, earlier runs that stopped early left pages whose links were
-          not all followed: their links are read from the archive
-          (:meth:`follow_archived_pages`), after everything else, so that these
-          claims do not make this run's hubs look barren.
+          Scrapy component is known to do that), so the window is freed and what fits
+          given out (skipping the spider middlewares);
+        - earlier runs that stopped early left pages whose links were not all followed:
+          their links are read from the archive (:meth:`read_archived_links`), once,
+          after everything else, so that these claims do not make this run's hubs
+          look barren.
         """
         if len(self.frontier):
             logger.info("Engine idle with %d requests counted out and %d URLs in the "
                         "frontier: freeing the window", self.frontier.out, len(self.frontier))
             self.crawler.stats.inc_value("frontier/idle_releases")
             self.frontier.reset_out()
-        elif not self.follow_archived_pages():
-            return
-        for request in self._release():
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+            self._crawl_released()
+            raise DontCloseSpider
+        if self.archived_links is None:
+            self.archived_links = self._start_reading_archived_links()
+        if not self.archived_links.called:
+            raise DontCloseSpider
 
-    def follow_archived_pages(self) -> bool:
-        """Once per run: put the links of the pages that runs which stopped early archived
-        (stories and stylesheets; listings are fetched again anyway) in the frontier, as
-        if those pages had just been fetched. True when that found any URL."""
+    def _start_reading_archived_links(self) -> Deferred:
+        """Read the links of the pages that runs which stopped early archived, a page at
+        a time between the reactor's other work (a large run's pages take a while, and
+        a stop signal must still be heard); fires when done."""
         state = self.archive_state
-        if self.archived_pages_followed or state is None or not state.unfollowed:
-            return False
-        self.archived_pages_followed = True
+        if state is None or not state.unfollowed:
+            return succeed(None)
         logger.info("Reading the links of the pages in %d WARC file(s) of runs that "
                     "stopped early", len(state.unfollowed))
+        self._reading = task.cooperate(self.read_archived_links(state))
+        done = self._reading.whenDone()
+        done.addErrback(self._reading_failed, state)
+        return done
+
+    def read_archived_links(self, state: CrawlState) -> Iterator[None]:
+        """Put the links of each page of ``state.unfollowed`` (stories and stylesheets;
+        listings are fetched again anyway) in the frontier, as if the page had just been
+        fetched, and give out what fits; yields after each page."""
         for ref in state.pages_to_follow_again():
             response = archived_response(ref, ref.target_uri)
             if self._kind_of(response.url) == "story" and isinstance(response, TextResponse):
@@ -252,7 +267,24 @@ class NetworkSpider(scrapy.Spider):
             else:
                 continue
             self.crawler.stats.inc_value("state/followed_again/pages")
-        return len(self.frontier) > 0
+            self._crawl_released()
+            yield
+
+    def _reading_failed(self, failure: Failure, state: CrawlState) -> None:
+        if failure.check(task.TaskStopped):  # the spider closed first
+            return
+        logger.error("Reading the links of archived pages failed; the next run reads them "
+                     "again", exc_info=failure_to_exc_info(failure))
+        state.unreadable.update(path.name for path in state.unfollowed)
+
+    def closed(self, reason: str) -> None:
+        if self._reading is not None:
+            with suppress(task.TaskDone):
+                self._reading.stop()
+
+    def _crawl_released(self) -> None:
+        for request in self._release():
+            self.crawler.engine.crawl(request)
 
     def request_dropped(self, request: scrapy.Request) -> None:
         """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
