@@ -257,18 +257,23 @@ class NetworkSpider(scrapy.Spider):
     def read_archived_links(self, state: CrawlState) -> Iterator[None]:
         """Put the links of each page of ``state.unfollowed`` (stories and stylesheets;
         listings are fetched again anyway) in the frontier, as if the page had just been
-        fetched, and give out what fits; yields after each page."""
+        fetched, and give out what fits; yields after each record."""
         for ref in state.pages_to_follow_again():
-            response = archived_response(ref, ref.target_uri)
-            if self._kind_of(response.url) == "story" and isinstance(response, TextResponse):
-                self.parse_story(response)
-            elif self.requisites and _is_stylesheet(response):
-                self._enqueue_stylesheet_references(response)
-            else:
-                continue
-            self.crawler.stats.inc_value("state/followed_again/pages")
-            self._crawl_released()
+            if self._read_links(archived_response(ref, ref.target_uri)):
+                self.crawler.stats.inc_value("state/followed_again/pages")
+                self._crawl_released()
             yield
+
+    def _read_links(self, response: Response) -> bool:
+        """Queue the links of an archived story page or stylesheet; False for anything
+        else (listings, images)."""
+        if self._kind_of(response.url) == "story" and isinstance(response, TextResponse):
+            self.parse_story(response)
+        elif self.requisites and _is_stylesheet(response):
+            self._enqueue_stylesheet_references(response)
+        else:
+            return False
+        return True
 
     def _reading_failed(self, failure: Failure, state: CrawlState) -> None:
         if failure.check(task.TaskStopped):  # the spider closed first
