@@ -257,7 +257,7 @@ class NetworkSpider(scrapy.Spider):
     def read_archived_links(self, state: CrawlState) -> Iterator[None]:
         """Put the links of each page of ``state.unfollowed`` (stories and stylesheets;
         listings are fetched again anyway) in the frontier, as if the page had just been
-        fetched, and give out what fits; yields after each record."""
+        fetched, and give out what fits; yields after each archived 200 response."""
         for ref in state.pages_to_follow_again():
             if self._read_links(archived_response(ref, ref.target_uri)):
                 self.crawler.stats.inc_value("state/followed_again/pages")
