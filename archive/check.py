@@ -25,6 +25,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
 
 from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
@@ -112,12 +113,11 @@ def _check_records(path: str, whole_end: int, cut: bool = False) -> list[Problem
     warcinfo_id = None
     last_offset = -1
     with open(path, "rb") as stream:
-        iterator = ArchiveIterator(stream, check_digests=True)
+        # Only the whole members: a broken one after them is reported already.
+        iterator = ArchiveIterator(LimitReader(stream, whole_end), check_digests=True)
         try:
             for index, record in enumerate(iterator):
                 offset = iterator.get_record_offset()
-                if offset >= whole_end:
-                    break
                 last_offset = offset
                 record.content_stream().read()
                 headers = record.rec_headers

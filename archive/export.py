@@ -60,8 +60,17 @@ _EXTRACTOR = pa.struct([
     ("profile", pa.string()),
     ("news_archive", pa.string()),
 ])
+_PREVIOUS = pa.struct([
+    pa.field("record_id", pa.string(), nullable=False),
+    pa.field("filename", pa.string(), nullable=False),
+    pa.field("offset", pa.int64(), nullable=False),
+    pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field("url", pa.string(), nullable=False),
+])
+FIRST_VERSION = 1
 
 #: The Parquet schema of an export: the JSON Schema's fields in order, plus ``run_id``.
+#: ``version`` is never null: a first line, which has none in JSONL, is version 1.
 PARQUET_SCHEMA = pa.schema([
     pa.field("id", pa.string(), nullable=False),
     pa.field("url", pa.string(), nullable=False),
@@ -81,6 +90,8 @@ PARQUET_SCHEMA = pa.schema([
     pa.field("encoding", pa.string(), nullable=False),
     pa.field("warc", _WARC_POINTER, nullable=False),
     pa.field("extractor", _EXTRACTOR, nullable=False),
+    pa.field("version", pa.int32(), nullable=False),
+    ("previous", _PREVIOUS),
     pa.field("run_id", pa.string(), nullable=False),
 ])
 
@@ -249,6 +260,10 @@ def parquet_row(record: dict) -> dict:
         {**report, "published": _date(report.get("published"))}
         for report in record.get("related_reports") or []
     ]
+    row["version"] = record.get("version", FIRST_VERSION)
+    previous = record.get("previous")
+    if previous:
+        row["previous"] = {**previous, "fetched_at": datetime.fromisoformat(previous["fetched_at"])}
     return row
 
 

@@ -8,7 +8,8 @@ with the archive. Two tables:
   length, record id, date and target URI (what a revisit record refers to).
 - ``stories``: per story id, the JSONL line that durably records it: the version number,
   the digest of its text (a changed story is a new version), the URL, record id, WARC
-  file and offset of the capture it came from, and the run whose JSONL holds it.
+  file and offset of the capture it came from, every URL the line lists (the story's
+  copies), and the run whose JSONL holds it.
 
 A third, ``files``, names the WARC and JSONL files whose every record and line the store
 knows (a run that ended without a write error marks its files). A fourth, ``followed``,
@@ -28,6 +29,7 @@ single-machine implementation (a shared one, e.g. on Redis, implements the same 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from dataclasses import dataclass, fields
@@ -72,6 +74,12 @@ class StoryState:
     fetched_at: str
     run_id: str
     previous: str | None = None  # JSON of the line's "previous" pointer, if any
+    urls: str | None = None  # JSON list of the line's "urls" (None in older stores: [url])
+
+    @property
+    def known_urls(self) -> list[str]:
+        """Every URL the story's newest line lists (its copies on sister sites)."""
+        return json.loads(self.urls) if self.urls else [self.url]
 
 
 class StateStore(Protocol):
@@ -111,7 +119,8 @@ CREATE INDEX IF NOT EXISTS urls_by_file ON urls (filename, offset);
 CREATE TABLE IF NOT EXISTS stories (
     story_id TEXT PRIMARY KEY, version INTEGER NOT NULL, text_digest TEXT NOT NULL,
     url TEXT NOT NULL, record_id TEXT NOT NULL, filename TEXT NOT NULL,
-    offset INTEGER NOT NULL, fetched_at TEXT NOT NULL, run_id TEXT NOT NULL, previous TEXT
+    offset INTEGER NOT NULL, fetched_at TEXT NOT NULL, run_id TEXT NOT NULL, previous TEXT,
+    urls TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS followed (name TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -119,6 +128,8 @@ CREATE TABLE IF NOT EXISTS followed (name TEXT PRIMARY KEY) WITHOUT ROWID;
 #: A store made before ``followed`` existed cannot tell which runs ended early: every WARC
 #: file it learned counts as followed (rather than every page of the archive read again).
 _FOLLOWED_FROM_LEARNED = "INSERT INTO followed (name) SELECT name FROM files"
+#: A store made before ``urls`` existed: its stories' lines list their ``url`` only.
+_ADD_STORY_URLS = "ALTER TABLE stories ADD COLUMN urls TEXT"
 
 
 class SqliteStateStore:
@@ -145,6 +156,8 @@ class SqliteStateStore:
         self._db.executescript(_SCHEMA)
         if had_files and not had_followed:
             self._db.execute(_FOLLOWED_FROM_LEARNED)
+        if "urls" not in self._columns("stories"):
+            self._db.execute(_ADD_STORY_URLS)
         self._began = 0.0
 
     def url_state(self, url: str) -> UrlState | None:
@@ -211,6 +224,9 @@ class SqliteStateStore:
     def close(self) -> None:
         self.commit()
         self._db.close()
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
 
     def _has_table(self, name: str) -> bool:
         row = self._db.execute(

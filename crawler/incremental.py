@@ -9,8 +9,10 @@ stories only it links to).
 
 :class:`VersionedExtraction` is the extraction extension with a ledger of stories: a
 story already recorded by an earlier run gets a JSONL line again only if its text
-changed, and that line is a new version: ``"version": n`` (n >= 2) and ``"previous"``
-pointing at the record of the line it supersedes. The first line of a story has neither
+changed or it was captured at a URL its line does not list (a copy a sister site
+published later; the new line's ``urls`` lists the old copies too), and that line is a
+new version: ``"version": n`` (n >= 2) and ``"previous"`` pointing at the record of the
+line it supersedes. The first line of a story has neither
 field (version 1), so it is the same line ``news-archive extract`` makes. Once a line is
 written, the story counts as recorded in the state store.
 """
@@ -147,9 +149,15 @@ class VersionedExtraction(ExtractionExtension):
         try:
             record, known = self._versioned(outcome.record)
             super()._record(replace(outcome, record=record))
-            if record is not None and (known is None or known.run_id != self.state.run_id):
+            if record is None:
+                return
+            if known is None or known.run_id != self.state.run_id:
                 self.state.store.save_story(
                     story_state(record, text_digest(record), self.state.run_id)
+                )
+            elif record["url"] not in known.known_urls:  # a copy: the line will list it
+                self.state.store.save_story(
+                    replace(known, urls=json.dumps([*known.known_urls, record["url"]]))
                 )
         except (JsonlWriteError, sqlite3.Error) as error:  # disk full
             self._stop(error)
@@ -161,14 +169,21 @@ class VersionedExtraction(ExtractionExtension):
             self.stats.inc_value("stories/new")
             return record, None
         if known.run_id == self.state.run_id:  # another copy in this run: merged at close
+            copy = {**record, "urls": [record["url"], *known.known_urls]}
             if known.version == 1:
-                return record, known
+                return copy, known
             previous = json.loads(known.previous) if known.previous else None
-            return {**record, "version": known.version, "previous": previous}, known
-        if text_digest(record) == known.text_digest:
+            return {**copy, "version": known.version, "previous": previous}, known
+        if record["url"] not in known.known_urls:
+            # A copy the story's line does not list yet (a sister site published it
+            # after the story was recorded): a new version listing every copy.
+            self.stats.inc_value("stories/new_copies")
+            record = {**record, "urls": [record["url"], *known.known_urls]}
+        elif text_digest(record) == known.text_digest:
             self.stats.inc_value("stories/unchanged")
             return None, known
-        self.stats.inc_value("stories/changed")
+        else:
+            self.stats.inc_value("stories/changed")
         previous = {
             "record_id": known.record_id, "filename": known.filename,
             "offset": known.offset, "fetched_at": known.fetched_at, "url": known.url,

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -63,6 +63,9 @@ class FixedProxyMiddleware:
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware, with a pause before each retry.
 
+    Responses whose body was cut short by the connection breaking are retried too
+    (each attempt is archived, marked ``WARC-Truncated: disconnect``).
+
     The pause doubles with each retry of a request (``RETRY_BACKOFF_BASE`` seconds,
     then twice that..., at most ``RETRY_BACKOFF_MAX``); a ``Retry-After`` header on a
     429 or 503 answer (seconds or an HTTP date) is honoured, up to ``RETRY_AFTER_MAX``
@@ -87,6 +90,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def process_response(self, request: Request, response: Response):
         result = super().process_response(request, response)
+        if result is response and self._cut_short(request, response):
+            result = get_retry_request(request, spider=self.crawler.spider,
+                                       reason="dataloss") or response
         if result is not response:
             retry_after = None
             if response.status in self.RETRY_AFTER_STATUSES:
@@ -99,6 +105,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if result is not None:
             self._delay(result, None)
         return result
+
+    @staticmethod
+    def _cut_short(request: Request, response: Response) -> bool:
+        """The connection broke before the body's end (``DOWNLOAD_FAIL_ON_DATALOSS`` is
+        off so that the part is archived): worth another try, like a reset before any
+        answer. A body cut at ``DOWNLOAD_MAXSIZE`` is not."""
+        return "dataloss" in response.flags and not request.meta.get("dont_retry", False)
 
     def _delay(self, retry: Request, retry_after: float | None) -> None:
         attempt = retry.meta.get("retry_times", 1)

@@ -77,7 +77,7 @@ class ProgressReport:
         rate = (pages - self.last_pages) / max(now - self.last_time, 1e-3)
         self.last_pages, self.last_time = pages, now
         elapsed = now - self.started
-        stories = get("stories/new", 0) + get("stories/changed", 0)
+        stories = sum(get(f"stories/{kind}", 0) for kind in ("new", "changed", "new_copies"))
         errors = get("archive/no_response", 0) + get("spider/gave_up", 0)
         return (
             f"{pages} pages ({rate:.1f}/s), {stories} new/changed stories, "

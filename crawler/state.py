@@ -258,6 +258,7 @@ def story_state(record: dict, digest: str, run_id: str) -> StoryState:
         url=record["url"], record_id=warc["record_id"], filename=warc["filename"],
         offset=warc["offset"], fetched_at=record["fetched_at"], run_id=run_id,
         previous=json.dumps(record["previous"]) if record.get("previous") else None,
+        urls=json.dumps(record.get("urls") or [record["url"]]),
     )
 
 

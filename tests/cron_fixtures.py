@@ -48,6 +48,16 @@ def jsonl_lines(out: Path) -> list[dict]:
     ]
 
 
+def latest_story_urls(out: Path) -> dict[str, set[str]]:
+    """Per story id, the URLs its newest JSONL line lists (what an export keeps)."""
+    newest: dict[str, dict] = {}
+    for line in jsonl_lines(out):
+        known = newest.get(line["id"])
+        if known is None or line.get("version", 1) > known.get("version", 1):
+            newest[line["id"]] = line
+    return {story: set(line["urls"]) for story, line in newest.items()}
+
+
 def run_stats(out: Path) -> list[dict]:
     """The stats file of every run, oldest first."""
     return [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]

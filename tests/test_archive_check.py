@@ -85,3 +85,18 @@ def test_warc_1_0_records_are_reported(tmp_path):
         writer = WARCWriter(stream, gzip=True)
         writer.write_record(writer.create_warcinfo_record("old.warc.gz", {"software": "x"}))
     assert messages(path) == ["record is WARC/1.0, not WARC/1.1"]
+
+
+def test_a_flipped_byte_is_one_problem_and_nothing_unprintable(tmp_path):
+    """A damaged member is reported once, at its offset, not again as an unparsable
+    record spelled out in raw gzip bytes."""
+    path = good_file(tmp_path)
+    ends = member_ends(path)
+    data = bytearray(path.read_bytes())
+    data[ends[-2] + 40] ^= 0xFF  # inside the compressed body of the last member
+    damaged = tmp_path / "damaged.warc.gz"
+    damaged.write_bytes(bytes(data))
+    (problem,) = check_warc(damaged)
+    assert problem.offset == ends[-2]
+    assert str(problem).isprintable()
+

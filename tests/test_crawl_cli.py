@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,48 @@ def test_malformed_setting_is_a_usage_error(tmp_path):
     run = run_crawl_cli(tmp_path / "out", "-s", "DOWNLOAD_DELAY")
     assert run.result.returncode == 64
     assert "NAME=VALUE" in run.result.stderr
+
+
+@pytest.mark.parametrize(("pair", "expected"), [
+    ("DOWNLOAD_DELAY=abc", "DOWNLOAD_DELAY takes a number"),
+    ("HUB_BARREN_LIMIT=many", "HUB_BARREN_LIMIT takes a number"),
+    ("ROBOTSTXT_OBEY=maybe", "ROBOTSTXT_OBEY takes true or false"),
+])
+def test_a_setting_value_of_the_wrong_type_is_a_usage_error(pair, expected, tmp_path):
+    run = run_crawl_cli(tmp_path / "out", "-s", pair)
+    assert run.result.returncode == 64
+    assert run.result.stderr.strip() == f"news-archive crawl: -s {pair}: {expected} " + (
+        f"(default: {_project_default(pair.partition('=')[0])!r})")
+    assert not (tmp_path / "out").exists()
+
+
+def _project_default(name: str):
+    from crawler.cli.crawl import project_settings
+
+    return project_settings().get(name)
+
+
+@pytest.mark.parametrize("proxy", ["http://127.0.0.1:", "http://127.0.0.1:port",
+                                   "127.0.0.1:8080", "ftp://127.0.0.1:21"])
+def test_a_malformed_proxy_is_a_usage_error(proxy, tmp_path):
+    run = run_crawl_cli(tmp_path / "out", "--proxy", proxy)
+    assert run.result.returncode == 64
+    assert "--proxy" in run.result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_got_no_response_at_all_fails_loudly_even_when_quiet(tmp_path):
+    """A dead proxy (or site) must not look like a quiet night to cron: exit 1, and
+    the summary that --quiet otherwise keeps back."""
+    with socket.socket() as closed:  # a port with nothing listening on it
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    run = run_crawl_cli(tmp_path / "out", "--proxy", f"http://127.0.0.1:{port}",
+                        "--site", "spacewar", "--quiet", *REPLICA_SETTINGS,
+                        "-s", "RETRY_TIMES=0")
+    assert run.result.returncode == 1
+    assert "NOTHING ARCHIVED: no download got a response" in run.result.stdout
+    assert "ended: finished (exit code 1)" in run.result.stdout
 
 
 def test_no_requisites_and_max_pages(mirror, tmp_path):

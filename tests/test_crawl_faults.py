@@ -65,13 +65,21 @@ def test_oversize_page_is_cut_at_the_limit_and_marked(crawl):
     assert record.payload == sent[:MAXSIZE]
 
 
-def test_reset_body_is_archived_as_truncated(crawl):
+def test_a_body_cut_by_a_reset_is_archived_as_truncated_and_retried(crawl):
+    """The replica resets every time: each of the RETRY_TIMES + 1 attempts is archived."""
     from mirror.faults import resolve
 
-    [record] = crawl.responses_for(FAULTS + "reset.html")
+    records = crawl.responses_for(FAULTS + "reset.html")
     full = resolve("www.spacewar.com", "/faults/reset.html").body
-    assert record.headers["WARC-Truncated"] == "disconnect"
-    assert 0 < len(record.payload) < len(full)
+    assert len(records) == 3
+    for record in records:
+        assert record.headers["WARC-Truncated"] == "disconnect"
+        assert 0 < len(record.payload) < len(full)
+    stats = run_stats(crawl)
+    assert stats["retry/reason_count/dataloss"] == 2
+    assert stats["archive/truncated/disconnect"] == 3
+    [line] = [line for line in crawl.result.stdout.splitlines() if "bodies cut short" in line]
+    assert "disconnect: 3" in line
 
 
 def test_stall_leaves_no_record_but_a_logged_reason(crawl):

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.crawl_fixtures import REPLICA_SETTINGS, CrawlRun, run_crawl_cli
-from tests.cron_fixtures import archived_urls, run_crawl, run_stats
+from tests.cron_fixtures import archived_urls, latest_story_urls, run_crawl, run_stats
 
 
 def last_stats(run: CrawlRun) -> dict:
@@ -43,7 +43,14 @@ def test_the_run_after_one_stopped_early_archives_what_an_uninterrupted_run_does
     resumed = run_crawl_cli(out, "--proxy", mirror.proxy, *REPLICA_SETTINGS)
     assert resumed.result.returncode == 0, resumed.result.stderr[-3000:]
     assert expected - archived_urls(resumed.out) == set()
+    # The dataset too: a copy the resumed run captured of a story the stopped run
+    # recorded is listed by a new version of that story's line.
+    assert latest_story_urls(out) == latest_story_urls(uninterrupted.out)
     stats = last_stats(resumed)
+    [resumed_lines] = [p for p in (out / "jsonl").glob("*.jsonl") if p.stem == stats["run_id"]]
+    versions = [json.loads(line) for line in resumed_lines.read_text().splitlines()]
+    new_copies = stats["summary"]["stories"]["new_copies"]
+    assert new_copies == sum("version" in line for line in versions)
     assert stats["state/followed_again/files"] == stopped_files
     assert stats["state/followed_again/pages"] > 0
     again = stats["summary"]["followed_again"]

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -73,6 +74,30 @@ def test_a_store_made_before_followed_files_counts_its_learned_files_as_followed
     store.close()
     again = SqliteStateStore(path)  # the table exists now: nothing is copied again
     assert not again.is_followed("b.warc.gz")
+    again.close()
+
+
+def test_a_store_made_before_story_urls_reads_its_stories_as_listing_their_url(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE stories (story_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+        "text_digest TEXT NOT NULL, url TEXT NOT NULL, record_id TEXT NOT NULL, "
+        "filename TEXT NOT NULL, offset INTEGER NOT NULL, fetched_at TEXT NOT NULL, "
+        "run_id TEXT NOT NULL, previous TEXT) WITHOUT ROWID"
+    )
+    old.execute("INSERT INTO stories VALUES ('id1', 1, 'd', 'http://x/a.html', '<urn:uuid:1>', "
+                "'a.warc.gz', 5, '2026-05-01T12:00:00Z', 'run-1', NULL)")
+    old.commit()
+    old.close()
+    store = SqliteStateStore(path)
+    story = store.story("id1")
+    assert story.urls is None and story.known_urls == ["http://x/a.html"]
+    copies = '["http://x/a.html", "http://y/a.html"]'
+    store.save_story(replace(story, urls=copies))
+    store.close()
+    again = SqliteStateStore(path)
+    assert again.story("id1").known_urls == ["http://x/a.html", "http://y/a.html"]
     again.close()
 
 

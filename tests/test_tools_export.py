@@ -20,13 +20,16 @@ LATER_RUN = "29990101T000000000000Z-1"
 @pytest.fixture(scope="module")
 def two_runs(shared_crawl, tmp_path_factory) -> CrawledArchive:  # noqa: F811
     """A real crawl, plus a second run's JSONL in which the first story was edited (new
-    title, fetched a day later) and every other story is absent."""
+    title, fetched a day later: version 2) and every other story is absent."""
     archive = shared_crawl.copy(tmp_path_factory.mktemp("export") / "out")
     root = archive.root
     first, *_ = archive.articles()
     edited = dict(first, title="Edited: " + (first["title"] or ""))
     fetched = datetime.fromisoformat(first["fetched_at"]) + timedelta(days=1)
     edited["fetched_at"] = fetched.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    edited["version"] = 2
+    edited["previous"] = {key: first["warc"][key] for key in ("record_id", "filename", "offset")}
+    edited["previous"].update(fetched_at=first["fetched_at"], url=first["url"])
     (root / "jsonl" / f"{LATER_RUN}.jsonl").write_text(json.dumps(edited) + "\n")
     return CrawledArchive(root, [*archive.run_ids, LATER_RUN])
 
@@ -83,6 +86,11 @@ def test_parquet_has_the_explicit_schema_and_the_same_rows(two_runs, tmp_path):
         assert [r["text"] for r in row["related_reports"]] == [
             r["text"] for r in source["related_reports"]
         ]
+        assert row["version"] == source.get("version", 1)
+        previous = source.get("previous")
+        assert row["previous"] == (previous and {
+            **previous, "fetched_at": datetime.fromisoformat(previous["fetched_at"])})
+    assert sorted(row["version"] for row in rows)[-1] == 2
 
 
 def test_dataset_card_describes_the_export(two_runs, tmp_path):

@@ -15,7 +15,8 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from archive.layout import ArchiveDir
 from crawler.distributed import options as distributed
@@ -29,6 +30,9 @@ from crawler.runs import (
     DirectoryLocked,
     OutputLock,
 )
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 #: Finish reasons of a crawl that did what was asked.
 COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount"})
@@ -69,7 +73,8 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help="output directory; WARC files go to DIR/warc/ (default ./archive-out)",
     )
     parser.add_argument(
-        "--proxy", metavar="URL", help="send every request through this HTTP proxy",
+        "--proxy", type=_proxy_url, metavar="URL",
+        help="send every request through this HTTP proxy (http://HOST:PORT)",
     )
     parser.add_argument(
         "--max-pages", type=_positive, metavar="N",
@@ -129,9 +134,17 @@ def run(args: argparse.Namespace) -> int:
 
 def exit_code(stats: dict[str, Any]) -> int:
     reason = stats.get("finish_reason")
+    if nothing_answered(stats):
+        return EXIT_FAILED
     if reason in COMPLETE_REASONS:
         return EXIT_OK
     return EXIT_PARTIAL if reason in PARTIAL_REASONS else EXIT_FAILED
+
+
+def nothing_answered(stats: dict[str, Any]) -> bool:
+    """Every download failed without a response (a dead proxy, site or network): a run
+    that archived nothing must not look like a quiet night to cron."""
+    return not stats.get("archive/responses") and bool(stats.get("archive/no_response"))
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -155,13 +168,45 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_setting_pairs(pairs: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` pairs; a value the setting's type cannot take is a ValueError
+    now, not a traceback from inside the crawl."""
+    defaults = project_settings()
     settings = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
-        settings[name.strip()] = value
+        if name not in defaults:
+            print(f"news-archive crawl: warning: -s {name}: not a setting of Scrapy or of "
+                  "this project (misspelt?); passed on as given", file=sys.stderr)
+        _check_type(name, value, defaults.get(name))
+        settings[name] = value
     return settings
+
+
+def _check_type(name: str, value: str, default: Any) -> None:
+    """Settings whose default is a boolean or a number take only such values."""
+    from scrapy.settings import BaseSettings
+
+    try:
+        if isinstance(default, bool):
+            BaseSettings({name: value}).getbool(name)
+        elif isinstance(default, int | float):
+            float(value)
+    except ValueError:
+        kind = "true or false" if isinstance(default, bool) else "a number"
+        raise ValueError(
+            f"-s {name}={value}: {name} takes {kind} (default: {default!r})"
+        ) from None
+
+
+def project_settings() -> Settings:
+    """The project's settings (``crawler/settings.py`` over Scrapy's defaults)."""
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    return get_project_settings()
 
 
 def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
@@ -171,13 +216,10 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     The log goes to ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when
     ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``.
     """
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings
-
     from crawler.process import GracefulCrawlerProcess
     from crawler.runs import archive_dir
 
-    settings = get_project_settings()
+    settings = project_settings()
     settings.setdict(overrides, priority="cmdline")
     if quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
@@ -242,6 +284,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "stories": {
             "new": get("stories/new", 0),
             "changed": get("stories/changed", 0),
+            "new_copies": get("stories/new_copies", 0),
             "unchanged": get("stories/unchanged", 0),
             "kept_without_fetching": get("state/kept/story", 0),
         },
@@ -250,6 +293,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
             "no_response": _prefixed(stats, "archive/no_response/"),
             "gave_up": _prefixed(stats, "spider/gave_up/"),
             "retries": _prefixed(stats, "retry/reason_count/"),
+            "truncated": _prefixed(stats, "archive/truncated/"),
             "write_error": get("archive/write_error"),
         },
         "drift_warnings": get("extraction/drift", 0),
@@ -272,9 +316,10 @@ def summary(stats: dict[str, Any]) -> str:
         f"  responses archived: {s['responses']} ({statuses or 'none'}); "
         f"{s['full_records']} full records, {revisits} revisits, "
         f"{s['payload_bytes'] / 1e6:.1f} MB of payload",
-        f"  stories: {stories['new']} new, {stories['changed']} changed (new versions), "
-        f"{stories['unchanged']} pages fetched again unchanged, "
-        f"{stories['kept_without_fetching']} pages archived before and not fetched",
+        f"  stories: {stories['new']} new, {stories['changed']} changed and "
+        f"{stories['new_copies']} with a new copy (new versions), "
+        f"{stories['unchanged']} story pages fetched again unchanged, "
+        f"{stories['kept_without_fetching']} story pages archived before and not fetched",
         f"  JSONL lines this run: {s['jsonl_lines']}",
     ]
     no_response = sum(errors["no_response"].values())
@@ -283,6 +328,13 @@ def summary(stats: dict[str, Any]) -> str:
         kinds = ", ".join(f"{k}: {v}" for k, v in errors["no_response"].items())
         lines.append(f"  errors: {no_response} downloads without response ({kinds}); "
                      f"gave up on {gave_up} page(s)")
+    if errors["truncated"]:
+        kinds = ", ".join(f"{k}: {v}" for k, v in errors["truncated"].items())
+        lines.append(f"  bodies cut short: {sum(errors['truncated'].values())} response(s) "
+                     f"archived with WARC-Truncated ({kinds})")
+    if nothing_answered(stats):
+        lines.append("  NOTHING ARCHIVED: no download got a response (is the site, or the "
+                     "--proxy, reachable?)")
     if errors["write_error"]:
         lines.append(f"  WRITE ERROR: {errors['write_error']}")
     if s["drift_warnings"]:
@@ -308,6 +360,17 @@ def _non_negative(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
     return value
+
+
+def _proxy_url(text: str) -> str:
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad port in {text!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.netloc.endswith(":"):
+        raise argparse.ArgumentTypeError(f"expected http://HOST[:PORT], not {text!r}")
+    return text
 
 
 def _positive(text: str) -> int:

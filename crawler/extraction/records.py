@@ -13,7 +13,9 @@ During a run every extracted capture is appended to a spool file
 (``<run-id>.jsonl.open``); when the run ends, :func:`finalize_spool` writes one record
 per id to ``<run-id>.jsonl``: the capture that comes first in WARC order (file name,
 then offset: the order the crawl archived them) gives every field, and ``urls`` lists
-the URL of every capture of that id in WARC order. If the copies differ (a sister site
+the URL of every capture of that id in WARC order (then any URL the first capture's line
+already carried: the copies earlier runs captured of a story, see
+:mod:`crawler.incremental`). If the copies differ (a sister site
 carrying an edited version), the first capture still wins: its ``warc`` pointer is
 the record its text came from. Memory stays flat: the merge holds an index of ids and
 offsets, not the records.
@@ -145,7 +147,8 @@ def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = N
         for captures in sorted(index.values(), key=lambda c: c[0][:2]):
             lines.seek(captures[0][3])
             record = json.loads(lines.readline())
-            record["urls"] = list(dict.fromkeys(url for _, _, url, _ in captures))
+            urls = [url for _, _, url, _ in captures] + record["urls"]
+            record["urls"] = list(dict.fromkeys(urls))
             writer.write(record)
     os.replace(partial, final)
     spool.unlink()
