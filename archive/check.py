@@ -64,7 +64,7 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list
             archive = ArchiveDir(given)
             warcs, jsonls = archive.warc_files(), archive.jsonl_files()
             if not warcs and not jsonls:
-                yield given, [Problem(str(given), None, None, "no WARC or JSONL files in it")]
+                yield given, [Problem(str(given), None, None, _why_empty(archive))]
             for warc in warcs:
                 yield warc, check_warc(warc)
             for jsonl in jsonls:
@@ -78,6 +78,14 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list
         else:
             message = "neither a WARC (.warc.gz) nor a JSONL (.jsonl) file"
             yield given, [Problem(str(given), None, None, message)]
+
+
+def _why_empty(archive: ArchiveDir) -> str:
+    left_open = archive.open_warc_files()
+    if left_open:
+        return (f"no closed WARC or JSONL files in it, only {len(left_open)} WARC file(s) a "
+                "run left open (still running, or killed: the next crawl into it mends them)")
+    return "no WARC or JSONL files in it"
 
 
 def check_warc(path: str | os.PathLike) -> list[Problem]:

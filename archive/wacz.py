@@ -3,7 +3,8 @@
 The WACZ holds the WARC files, py-wacz's CDXJ index and a ``pages/pages.jsonl`` made from
 our own article records (not py-wacz's page detection, which finds nothing useful in a
 crawl): a header line ``{"format": "json-pages-1.0", "id": "pages", ...}``, then one
-``{"id", "url", "ts", "title", "text"}`` row per archived story capture, so ReplayWeb.page
+``{"id", "url", "ts", "title", "text"}`` row per article record (the capture its fields
+come from; copies on sister sites are not listed), so ReplayWeb.page
 lists the stories and searches their text.
 
 With ``run`` only that run's WARC files (their warcinfo ``isPartOf`` names the run) and
@@ -52,6 +53,8 @@ def package_archive(
 ) -> PackageReport:
     """Write the WACZ of the archive at ``root`` (or of its run ``run``) to ``output``."""
     archive = ArchiveDir(Path(root))
+    if not archive.root.is_dir():
+        raise PackageError(f"no such archive directory: {archive.root}")
     output = Path(output)
     warcs = select_warcs(archive, run)
     jsonl_files = select_jsonl(archive, run)

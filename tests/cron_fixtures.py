@@ -48,6 +48,16 @@ def jsonl_lines(out: Path) -> list[dict]:
     ]
 
 
+def assert_versions_in_order(lines: list[dict]) -> None:
+    """Each story's lines are its versions 1, 2, ... n, none twice: a story is recorded
+    once, and again only as a new version (changed text, or a copy found later)."""
+    versions: dict[str, list[int]] = {}
+    for line in lines:
+        versions.setdefault(line["id"], []).append(line.get("version", 1))
+    twice = {story: v for story, v in versions.items() if sorted(v) != list(range(1, len(v) + 1))}
+    assert twice == {}
+
+
 def latest_story_urls(out: Path) -> dict[str, set[str]]:
     """Per story id, the URLs its newest JSONL line lists (what an export keeps)."""
     newest: dict[str, dict] = {}

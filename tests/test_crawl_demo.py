@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.crawl_fixtures import read_warc
 
@@ -30,7 +31,9 @@ def test_demo_runs_to_the_end_and_explains_what_it_archived(tmp_path):
     archived = sum(1 for path in warcs for r in read_warc(path) if r.type == "response")
     assert f"HTTP responses archived: {archived}" in text
     assert "warcio index" in text and "The crawl finished normally." in text
-    assert (out / "logs" / "demo-crawl.log").stat().st_size > 0
+    log = Path(re.search(r"^Crawl log: (.+)$", text, re.MULTILINE)[1])
+    assert log.parent == out / "logs" and "Spider opened" in log.read_text()
+    assert list((out / "logs").iterdir()) == [log]  # one log, not a second copy
 
 
 def test_second_demo_run_says_nothing_new_was_stored(tmp_path):

@@ -1,21 +1,23 @@
 """A full disk (RLIMIT_FSIZE: a write past it fails with EFBIG) with extraction and the
 state store on: the run stops with a clear error and exit code 1, and the next run (with
-room again) finishes the archive: every file sound, every story recorded exactly once."""
+room again) finishes the archive: every file sound, every story recorded, its newest line
+listing every copy."""
 
 from __future__ import annotations
 
 import resource
 import signal
 import subprocess
-from collections import Counter
 
 from crawler.extraction.records import story_id
 from tests.conftest import MirrorProcess, load_truth
 from tests.cron_fixtures import (
     assert_archive_sound,
+    assert_versions_in_order,
     crawl_command,
     full_story_records,
     jsonl_lines,
+    latest_story_urls,
     run_crawl,
 )
 
@@ -47,7 +49,8 @@ def test_full_disk_stops_the_run_and_the_next_run_completes_the_archive(tmp_path
     assert again.returncode == 0, again.stderr[-3000:]
     assert_archive_sound(out)
     truth = load_truth(articles_per_site=ARTICLES_PER_SITE)
-    stories = {story_id(t["urls"][0]) for t in truth if t["kind"] == "story"}
-    recorded = Counter(line["id"] for line in jsonl_lines(out))
-    assert set(recorded) == stories and max(recorded.values()) == 1
+    assert_versions_in_order(jsonl_lines(out))
+    assert latest_story_urls(out) == {
+        story_id(t["urls"][0]): set(t["urls"]) for t in truth if t["kind"] == "story"
+    }
     assert max(full_story_records(out).values()) == 1

@@ -474,3 +474,9 @@ def test_port_in_use_is_a_clear_error():
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr.decode()
     assert result.stdout == b""
+
+
+def test_a_port_that_is_no_number_is_a_usage_error():
+    result = run_cli("--port", "abc", timeout=60)
+    assert result.returncode == 64
+    assert "argument --port: not a TCP port: 'abc'" in result.stderr.decode()

@@ -190,3 +190,14 @@ def test_missing_path_and_foreign_file(tmp_path):
         f"{tmp_path / 'nowhere'}: file: no such file or directory",
         f"{stray}: file: neither a WARC (.warc.gz) nor a JSONL (.jsonl) file",
     ]
+
+
+def test_a_directory_with_only_files_left_open_says_so(tmp_path):
+    (tmp_path / "out" / "warc").mkdir(parents=True)
+    (tmp_path / "out" / "warc" / "news-archive-1-00000-host.warc.gz.open").write_bytes(b"")
+    code, lines, _ = check(tmp_path / "out")
+    assert code == 1
+    assert lines == [
+        f"{tmp_path / 'out'}: file: no closed WARC or JSONL files in it, only 1 WARC file(s) "
+        "a run left open (still running, or killed: the next crawl into it mends them)"
+    ]

@@ -72,6 +72,10 @@ def test_package_of_one_run_and_of_an_unknown_run(crawled, tmp_path):
     assert unknown.returncode == 1
     assert "no WARC files of run 19990101T000000000000Z-1" in unknown.stderr
 
+    missing = tool("package", tmp_path / "nowhere", "-o", output)
+    assert missing.returncode == 1
+    assert f"no such archive directory: {tmp_path / 'nowhere'}" in missing.stderr
+
 
 def test_a_damaged_wacz_fails_validation(crawled, tmp_path):
     """The validator the tests rely on does reject a WACZ whose WARC was altered."""

@@ -225,7 +225,8 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     layout = archive_dir(settings)
     run_id = settings.get("ARCHIVE_RUN_ID")
-    log_handler = _run_log_handler(layout.logs_dir / f"{run_id}.log", settings)
+    log_file = layout.logs_dir / f"{run_id}.log"
+    log_handler = _run_log_handler(log_file, settings)
     try:
         process = GracefulCrawlerProcess(settings)
         crawler = process.create_crawler("network")
@@ -236,10 +237,12 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
         log_handler.close()
     stats = dict(crawler.stats.get_stats())
     stats["run_id"] = run_id
+    stats["log_file"] = str(log_file)
+    stats["stats_file"] = str(layout.runs_dir / f"{run_id}.json")
     stats["exit_code"] = exit_code(stats)
     stats["summary"] = run_summary(stats)
     try:
-        write_run_stats(layout.runs_dir, stats)
+        write_run_stats(stats)
     except OSError as error:  # disk full: the summary still goes to stdout
         print(f"news-archive crawl: could not write the stats file: {error}", file=sys.stderr)
     return stats
@@ -257,9 +260,9 @@ def _run_log_handler(path: Path, settings) -> logging.Handler:
     return handler
 
 
-def write_run_stats(runs_dir: Path, stats: dict[str, Any]) -> Path:
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    path = runs_dir / f"{stats['run_id']}.json"
+def write_run_stats(stats: dict[str, Any]) -> Path:
+    path = Path(stats["stats_file"])
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stats, indent=2, sort_keys=True, default=str) + "\n")
     return path
 
@@ -350,7 +353,7 @@ def summary(stats: dict[str, Any]) -> str:
                      f"page(s) in {again.get('files', 0)} WARC file(s)"
                      + (f"; {damaged} file(s) DAMAGED (see the log)" if damaged else ""))
     out = stats.get("extraction/jsonl")
-    lines.append(f"  log: logs/{stats['run_id']}.log, stats: runs/{stats['run_id']}.json"
+    lines.append(f"  log: {stats['log_file']}, stats: {stats['stats_file']}"
                  + (f", JSONL: {out}" if out else ""))
     return "\n".join(lines)
 

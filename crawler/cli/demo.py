@@ -68,16 +68,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         print(f"Serving the offline replica on http://127.0.0.1:{port}/ "
               f"({args.articles_per_site} stories per site)")
-        log_file = layout.logs_dir / "demo-crawl.log"
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        print(f"Crawling it into {out}/ (log: {log_file}) ...", flush=True)
+        print(f"Crawling it into {out}/ (the log goes to {layout.logs_dir}/) ...", flush=True)
         stats = run_crawl({
             **REPLICA_SETTINGS,
             "ARCHIVE_DIR": str(out),
             "PROXY_URL": f"http://127.0.0.1:{port}",
-            "LOG_FILE": str(log_file),
-            "LOG_FILE_APPEND": False,
-        })
+        }, quiet=True)
     finally:
         stop_mirror(mirror)
     print(summary(stats, layout))
@@ -150,7 +146,8 @@ def summary(stats: dict[str, Any], layout) -> str:
         f"  {warcio} index -f warc-type,warc-target-uri,http:status "
         f"{warcs[0] if warcs else '<file>.warc.gz'}",
         f"  {warcio} check -v {layout.warc_dir}/*.warc.gz",
-        f"Crawl stats: {layout.runs_dir}/{stats.get('run_id')}.json",
+        f"Crawl log: {stats['log_file']}",
+        f"Crawl stats: {stats['stats_file']}",
     ]
     reason = stats.get("finish_reason")
     lines.append("The crawl finished normally." if reason == "finished"
