@@ -26,6 +26,12 @@ Settings of our own components (besides Scrapy's):
   (:class:`crawler.middlewares.BackoffRetryMiddleware`); ``SHUTDOWN_TIMEOUT``: seconds a
   graceful stop (first SIGTERM/SIGINT) may take before it is forced (``news-archive crawl``
   only).
+- ``EXTRACTION_*``: the extraction workers (:mod:`crawler.extraction.extension`);
+  ``REDIS_URL`` and ``DISTRIBUTED_*``: crawls shared by several workers
+  (:mod:`crawler.distributed`, set by ``--redis``).
+
+Every setting has its default here: ``news-archive crawl`` warns about a ``-s`` name that
+is neither here nor in Scrapy's defaults, and checks a value against its default's type.
 """
 
 from __future__ import annotations
@@ -115,6 +121,24 @@ ARCHIVE_STATE_COMMIT_INTERVAL = 1.0
 PROGRESS_INTERVAL = 5.0
 PROGRESS_BAR = True
 SHUTDOWN_TIMEOUT = 90
+#: Import path of a factory(settings) -> StateStore ("": SQLite in ARCHIVE_DIR).
+ARCHIVE_STATE_STORE = ""
+
+# --- extraction (crawler.extraction.extension) ----------------------------------------
+EXTRACTION_ENABLED = True
+#: Worker processes (0: one per core beyond the first, at most two).
+EXTRACTION_JOBS = 0
+#: Pages queued for the workers before the crawl pauses for them (0: 32 per worker).
+EXTRACTION_MAX_IN_FLIGHT = 0
+
+# --- distributed crawls (--redis sets these; crawler.distributed) ----------------------
+REDIS_URL = ""
+DISTRIBUTED_KEY_PREFIX = "news-archive"
+DISTRIBUTED_WORKER_ID = ""
+#: Requests per second per host, shared by all workers (0: no shared limit).
+DISTRIBUTED_HOST_RATE = 1.0
+DISTRIBUTED_LEASE_SECONDS = 60.0
+DISTRIBUTED_POLL_SECONDS = 1.0
 
 # Scrapy's HTTP cache would answer from disk without firing response_downloaded, so a
 # cached page would never reach the WARC files: it stays off.

@@ -44,6 +44,15 @@ def test_a_setting_value_of_the_wrong_type_is_a_usage_error(pair, expected, tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_setting_name_that_is_no_setting_gets_a_warning(mirror, tmp_path):
+    run = run_crawl_cli(tmp_path / "out", "--proxy", mirror.proxy, "--site", "spacewar",
+                        "--max-pages", "2", *REPLICA_SETTINGS, "-s", "DOWNLOAD_DELY=5")
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    assert ("news-archive crawl: warning: -s DOWNLOAD_DELY: not a setting of Scrapy or of "
+            "this project (misspelt?)") in run.result.stderr
+    assert "-s DOWNLOAD_DELAY" not in run.result.stderr  # REPLICA_SETTINGS' are known
+
+
 def _project_default(name: str):
     from crawler.cli.crawl import project_settings
 
