@@ -16,6 +16,7 @@ class Dateline:
     place: str | None
     agency: str
     published: str | None  # ISO date, None when the month/day make no date
+    byline: str | None = None  # a byline on the dateline's own line ("by X / Paris ...")
 
 
 def parse_dateline(line: str) -> Dateline | None:
@@ -45,7 +46,8 @@ def _from_match(match: re.Match[str], default_year: int | None) -> Dateline:
     agency = _clean(groups["agency"]) or ""
     month = spacedaily.MONTHS.get(groups["month"].lower().rstrip("."))
     year = int(groups["year"]) if groups.get("year") else default_year
-    return Dateline(place=place, agency=agency, published=_iso(year, month, groups["day"]))
+    return Dateline(place=place, agency=agency, published=_iso(year, month, groups["day"]),
+                    byline=_clean(groups.get("byline")))
 
 
 def infer_year(report: Dateline, story_published: str | None) -> Dateline:

@@ -21,6 +21,7 @@ from crawler.sites import spacedaily as profile
 
 _BOILERPLATE = etree.XPath(profile.BOILERPLATE_XPATH)
 _IMAGES = etree.XPath(".//img")
+_LINKS = etree.XPath(".//a[normalize-space()]")
 _TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
 _PAGE_TITLES = etree.XPath(
     "//head/title/text() | //head/meta[@property='og:title' or @name='title']/@content"
@@ -83,7 +84,7 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
     byline_element = byline_after if byline_after is not None else byline_before
     return StoryRegion(
         title=line_text(headline),
-        byline=_byline_name(byline_element),
+        byline=_byline_name(byline_element) or dateline.byline,
         dateline=dateline,
         source=source,
         body=fragments[0],
@@ -136,14 +137,15 @@ def _datelines(root):
 def _find_headline(page: _Page, dateline_element, bare: bool):
     """(byline, headline, headline is in the page title) before the dateline: walking
     back from it, skip the byline and photo captions; prefer an element whose text is
-    part of the page title. A bare dateline comes after its element, which counts."""
+    part of the page title (unless it is a link). A bare dateline comes after its
+    element, which counts."""
     titles = [_SPACES.sub(" ", t).strip() for t in _PAGE_TITLES(page.root)]
     ancestors = set(dateline_element.iterancestors())
     byline = None
     fallback = None
     position = page.order[dateline_element] + int(bare)
     for node in reversed(page.nodes[max(0, position - profile.HEADLINE_LOOKBACK):position]):
-        if node in ancestors or node.tag not in profile.HEADLINE_TAGS:
+        if node in ancestors or node.tag not in profile.BYLINE_TAGS:
             continue
         line = _short_line(node, profile.HEADLINE_MAX_CHARS)
         if line is None or _is_inside_figure(node):
@@ -151,10 +153,20 @@ def _find_headline(page: _Page, dateline_element, bare: bool):
         if profile.BYLINE.match(line):
             byline = byline if byline is not None else node
             continue
-        if any(line in title for title in titles):
+        if node.tag not in profile.HEADLINE_TAGS:
+            continue
+        if not _is_link(node) and any(line in title for title in titles):
             return byline, _outermost_with_same_text(node, line), True
         fallback = fallback if fallback is not None else node
     return byline, fallback, False
+
+
+def _is_link(node) -> bool:
+    """A link, or an element that is all link: a navigation entry, which a site-name
+    page title can contain ("..., Missile Defense"), never the story's headline."""
+    return node.tag == "a" or (len(node) == 1 and node[0].tag == "a"
+                               and not (node.text or "").strip()
+                               and not (node[0].tail or "").strip())
 
 
 def _outermost_with_same_text(node, line: str):
@@ -279,13 +291,26 @@ def _inside(node, ancestor) -> bool:
 
 
 def _clean(fragment: etree._Element) -> etree._Element:
-    """Drop ads, scripts, forms, photos and their captions from a story fragment."""
+    """Drop ads, scripts, forms, link blocks, photos and their captions from a story
+    fragment."""
     for element in _BOILERPLATE(fragment):
         _drop(element)
+    for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
+                  if _is_link_block(b)]:
+        _drop(block)
     for image in _IMAGES(fragment):
         if image.getparent() is not None:
             _drop_figure(image, fragment)
     return fragment
+
+
+def _is_link_block(block) -> bool:
+    """A headline or newsletter box: several links that make up most of its text."""
+    links = _LINKS(block)
+    if len(links) < profile.LINK_BLOCK_MIN_LINKS:
+        return False
+    linked = sum(len(line_text(link)) for link in links)
+    return linked >= profile.LINK_BLOCK_SHARE * len(line_text(block))
 
 
 def _drop_figure(image, fragment) -> None:

@@ -114,6 +114,10 @@ LANDMARK_TAGS: frozenset[str] = frozenset(
 )
 LANDMARK_MAX_CHARS = 160
 
+#: Elements that can hold a byline before the dateline: the headline's, and the inline
+#: runs a short story's byline sits in ("<i>by Staff Writers</i>").
+BYLINE_TAGS: frozenset[str] = HEADLINE_TAGS | {"i", "em", "small"}
+
 #: The byline: "by Staff Writers", "By Issam AHMED" (group 1 is the name).
 BYLINE = re.compile(r"^\s*by\s+(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -136,11 +140,14 @@ _PLACE = r"(?P<place>[^()\n]{1,80}?)"
 _AGENCY = r"\((?P<agency>[A-Za-z][^()\n]{0,40})\)"
 _DATE = r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})"
 
+#: A byline sharing the dateline's line, before a slash: "by Staff Writers / Paris ...".
+_BYLINE_PREFIX = r"(?:[Bb][Yy]\s+(?P<byline>[^/()\n]{1,80}?)\s*/\s*)"
+
 #: A story's dateline line: "[Place ](AGENCY) Month D[D], YYYY" — "Luxembourg (AFP)
 #: April 24, 2007", "(UPI) Apr 2, 2013", "Paris, France (SPX) Mar 17, 2025",
-#: "Moscow (RIA Novosti) Apr 25, 2007".
+#: "Moscow (RIA Novosti) Apr 25, 2007", "by Staff Writers / Paris (ESA) Nov 12, 2010".
 DATELINE = re.compile(
-    rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE},?\s+(?P<year>\d{{4}})\s*$"
+    rf"^\s*{_BYLINE_PREFIX}?(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE},?\s+(?P<year>\d{{4}})\s*$"
 )
 
 #: The dateline opening a related report's (or a teaser's) first paragraph:
@@ -178,6 +185,16 @@ BOILERPLATE_XPATH = (
     "[.//iframe or .//ins or .//script or .//embed][string-length(normalize-space()) < 40]"
     " | .//iframe"
 )
+
+#: Link blocks inside the story region: a headline box or newsletter box set between
+#: paragraphs (a `<ul>`, a link table, a `<div>` of links) is a block of at least
+#: LINK_BLOCK_MIN_LINKS links whose text is at least LINK_BLOCK_SHARE of the block's.
+#: A paragraph quoting a link or two never is.
+LINK_BLOCK_TAGS: frozenset[str] = frozenset(
+    {"ul", "ol", "dl", "table", "div", "aside", "nav", "center", "font"}
+)
+LINK_BLOCK_MIN_LINKS = 3
+LINK_BLOCK_SHARE = 0.5
 
 #: Photos and their captions: the smallest block around an image whose text is short is
 #: a figure (image + caption) and goes as a whole; a short non-paragraph block right
