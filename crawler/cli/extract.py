@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     print(
         f"news-archive extract: {summary.responses} responses, "
-        f"{summary.outcomes['article'] + summary.outcomes['generic']} article pages, "
+        f"{summary.article_pages} article pages, "
         f"{summary.records} records"
         + (f", {summary.drift} page(s) with layout drift" if summary.drift else "")
         + (f" -> {args.output}" if args.output else ""),

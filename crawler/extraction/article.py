@@ -14,9 +14,21 @@ from urllib.parse import urlsplit
 from lxml import etree, html
 
 from crawler.extraction import text as textwork
-from crawler.extraction.dateline import infer_year, parse_dateline, split_inline_dateline
+from crawler.extraction.dateline import (
+    Dateline,
+    infer_year,
+    parse_dateline,
+    split_inline_dateline,
+)
 from crawler.extraction.decoding import UndecodableBody, content_decode, decode_html
-from crawler.extraction.outcomes import ARTICLE, FALLBACK, GENERIC, NO_BODY, NOT_ARTICLE
+from crawler.extraction.outcomes import (
+    ARTICLE,
+    FALLBACK,
+    GENERIC,
+    NO_BODY,
+    NOT_ARTICLE,
+    UNDATED,
+)
 from crawler.extraction.story import StoryRegion, line_text, locate_story
 from crawler.sites import spacedaily as profile
 
@@ -78,16 +90,17 @@ def extract_response(
     article = _article_from_region(region, root, encoding)
     if not article["text"]:
         return Extraction(NO_BODY, reason="the profile found the story but no body text")
-    return Extraction(ARTICLE, article)
+    return Extraction(ARTICLE if region.dateline else UNDATED, article)
 
 
 def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
-    published = region.dateline.published
+    dateline = region.dateline or Dateline(place=None, agency=None, published=None)
+    published = dateline.published
     return {
         "title": region.title,
         "byline": region.byline,
-        "place": region.dateline.place,
-        "agency": region.dateline.agency,
+        "place": dateline.place,
+        "agency": dateline.agency,
         "published": published,
         "source": region.source,
         "language": _language(root) or profile.LANGUAGE,

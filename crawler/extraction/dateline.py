@@ -14,7 +14,7 @@ _SPACES = re.compile(r"\s+")
 @dataclass(frozen=True)
 class Dateline:
     place: str | None
-    agency: str
+    agency: str | None
     published: str | None  # ISO date, None when the month/day make no date
     byline: str | None = None  # a byline on the dateline's own line ("by X / Paris ...")
 

@@ -16,12 +16,12 @@ Settings:
   stories that 32 concurrent downloads deliver, ~1 MB each worker): memory stays flat.
 - ``ARCHIVE_DIR``, ``ARCHIVE_RUN_ID``: where the JSONL goes and what it is named.
 
-Stats: ``extraction/<outcome>`` per outcome (article, not_article, fallback, no_body,
-generic), ``extraction/workers``, ``extraction/errors``, ``extraction/records``,
-``extraction/drift``: pages on article URLs where the profile found no story (layout
-drift), warned about at close, ``extraction/engine_pauses``: how often the workers fell
-behind the downloads, and ``extraction/worker_restarts``: workers that died and were
-replaced.
+Stats: ``extraction/<outcome>`` per outcome (article, undated, not_article, fallback,
+no_body, generic), ``extraction/workers``, ``extraction/errors``, ``extraction/records``,
+``extraction/drift``: pages on article URLs where the profile found no story, or no
+dateline (layout drift), warned about at close, ``extraction/engine_pauses``: how often
+the workers fell behind the downloads, and ``extraction/worker_restarts``: workers that
+died and were replaced.
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ from twisted.python.failure import Failure
 
 from archive.jsonl import JsonlWriter
 from crawler import signals as archive_signals
-from crawler.extraction.outcomes import FALLBACK, NO_BODY
+from crawler.extraction.outcomes import DRIFT_OUTCOMES, FALLBACK, NO_BODY, UNDATED
 from crawler.extraction.pool import Capture, Outcome, available_cores, is_candidate
 from crawler.extraction.processes import WorkerProcesses
 from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, spool_path
 
 logger = logging.getLogger(__name__)
 
-DRIFT_OUTCOMES = frozenset({FALLBACK, NO_BODY})
 #: The most workers one crawl process keeps busy by default: per story it spends about
 #: twice the CPU time a worker does (README, "Performance").
 MAX_DEFAULT_WORKERS = 2
@@ -196,11 +195,13 @@ class ExtractionExtension:
         articles = self.stats.get_value("extraction/article", 0)
         logger.warning(
             "layout drift: on %d page(s) at article URLs the site profile found no story "
-            "(generic fallback: %d, no body: %d; profile worked on %d), e.g. %s. "
+            "or no dateline (generic fallback: %d, no body: %d, no dateline: %d; profile "
+            "worked on %d), e.g. %s. "
             "The site may have changed its layout: check crawler/sites/.",
             drift,
             self.stats.get_value(f"extraction/{FALLBACK}", 0),
             self.stats.get_value(f"extraction/{NO_BODY}", 0),
+            self.stats.get_value(f"extraction/{UNDATED}", 0),
             articles,
             ", ".join(self._drift_examples),
         )

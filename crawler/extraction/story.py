@@ -36,7 +36,7 @@ class StoryRegion:
 
     title: str
     byline: str | None
-    dateline: Dateline
+    dateline: Dateline | None  # None: found by its byline, the page has no dateline
     source: str | None
     body: etree._Element
     reports: list[etree._Element] = field(default_factory=list)
@@ -65,9 +65,10 @@ class _Page:
 
 
 def locate_story(root: etree._Element) -> StoryRegion | None:
-    """The story of a page, or None when the page has no headline + dateline + end."""
+    """The story of a page, or None when the page has no headline + dateline (or byline)
+    + end."""
     page = _Page(root)
-    found = _find_head(page)
+    found = _find_head(page) or _find_undated_head(page)
     if found is None:
         return None
     dateline_element, dateline, bare, byline_before, headline = found
@@ -84,7 +85,7 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
     byline_element = byline_after if byline_after is not None else byline_before
     return StoryRegion(
         title=line_text(headline),
-        byline=_byline_name(byline_element) or dateline.byline,
+        byline=_byline_name(byline_element) or (dateline.byline if dateline else None),
         dateline=dateline,
         source=source,
         body=fragments[0],
@@ -110,6 +111,28 @@ def _find_head(page: _Page):
             return element, dateline, bare, byline, headline
         first = first or (element, dateline, bare, byline, headline)
     return first
+
+
+def _find_undated_head(page: _Page):
+    """The head of a story without a dateline (a contributed piece), in the same shape
+    as :func:`_find_head`'s: its byline stands where the dateline would."""
+    first = None
+    for number, byline in enumerate(_bylines(page)):
+        if number == profile.DATELINE_CANDIDATES:
+            break
+        _, headline, in_title = _find_headline(page, byline, False)
+        if headline is None:
+            continue
+        if in_title:
+            return byline, None, False, byline, headline
+        first = first or (byline, None, False, byline, headline)
+    return first
+
+
+def _bylines(page: _Page):
+    for node in page.nodes:
+        if node.tag in profile.BYLINE_TAGS and profile.BYLINE.match(_short_line(node) or ""):
+            yield node
 
 
 def _datelines(root):

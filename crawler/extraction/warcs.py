@@ -28,7 +28,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import JsonlWriter
-from crawler.extraction.outcomes import NOT_ARTICLE
+from crawler.extraction.outcomes import ARTICLE_OUTCOMES, DRIFT_OUTCOMES, NOT_ARTICLE
 from crawler.extraction.pool import (
     Capture,
     Outcome,
@@ -47,8 +47,12 @@ class ExtractSummary:
     records: int = 0
 
     @property
+    def article_pages(self) -> int:
+        return sum(self.outcomes[outcome] for outcome in ARTICLE_OUTCOMES)
+
+    @property
     def drift(self) -> int:
-        return self.outcomes["fallback"] + self.outcomes["no_body"]
+        return sum(self.outcomes[outcome] for outcome in DRIFT_OUTCOMES)
 
 
 class WarcReadError(ValueError):
