@@ -81,6 +81,11 @@ class StoryState:
         """Every URL the story's newest line lists (its copies on sister sites)."""
         return json.loads(self.urls) if self.urls else [self.url]
 
+    def lists(self, url: str) -> bool:
+        """True when the story's newest line lists ``url``; always, for a line recorded
+        before the store kept URLs (what it listed is unknown: taken as complete)."""
+        return self.urls is None or url in self.known_urls
+
 
 class StateStore(Protocol):
     """What the crawler needs from a state store (single machine or shared)."""

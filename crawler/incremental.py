@@ -155,7 +155,7 @@ class VersionedExtraction(ExtractionExtension):
                 self.state.store.save_story(
                     story_state(record, text_digest(record), self.state.run_id)
                 )
-            elif record["url"] not in known.known_urls:  # a copy: the line will list it
+            elif not known.lists(record["url"]):  # a copy: the line will list it
                 self.state.store.save_story(
                     replace(known, urls=json.dumps([*known.known_urls, record["url"]]))
                 )
@@ -174,7 +174,7 @@ class VersionedExtraction(ExtractionExtension):
                 return copy, known
             previous = json.loads(known.previous) if known.previous else None
             return {**copy, "version": known.version, "previous": previous}, known
-        if record["url"] not in known.known_urls:
+        if not known.lists(record["url"]):
             # A copy the story's line does not list yet (a sister site published it
             # after the story was recorded): a new version listing every copy.
             self.stats.inc_value("stories/new_copies")

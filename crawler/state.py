@@ -134,8 +134,10 @@ class CrawlState:
         return not due
 
     def is_recorded(self, url: str) -> bool:
-        """True when the story at ``url`` has a JSONL line (from this URL or a copy)."""
-        return self.store.story(story_id(url)) is not None
+        """True when the story at ``url`` has a JSONL line that lists ``url``: a copy
+        archived by a run killed before its line was written is fetched again."""
+        story = self.store.story(story_id(url))
+        return story is not None and story.lists(url)
 
     # -- links left by runs that stopped early ----------------------------------------
 

@@ -6,9 +6,13 @@ runs together archive what one uninterrupted run does."""
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from dataclasses import replace
 
 import pytest
 
+from archive.state import SqliteStateStore
 from tests.crawl_fixtures import REPLICA_SETTINGS, CrawlRun, run_crawl_cli
 from tests.cron_fixtures import archived_urls, latest_story_urls, run_crawl, run_stats
 
@@ -87,3 +91,37 @@ def test_a_damaged_file_of_a_stopped_run_is_reported_and_read_again_next_time(
         assert stats["state/followed_again/unreadable_files"] == 1
         assert stats["state/followed_again/pages"] > 0  # those before the damage
         assert stats["summary"]["followed_again"]["unreadable_files"] == 1
+
+
+def test_a_copy_archived_but_missing_from_its_story_line_is_fetched_again_and_listed(
+    mirror, uninterrupted, tmp_path
+):
+    """What a kill between a copy's WARC record and its JSONL line leaves: the story has
+    a line, the copy a record, but the line does not list it, and the run's files are
+    not marked followed. The next run finds the copy's link on the archived story page,
+    fetches it again (its body is needed: no conditional request), and the story's new
+    line lists it."""
+    out = tmp_path / "archive"
+    shutil.copytree(uninterrupted.out, out)
+    [jsonl] = (out / "jsonl").glob("*.jsonl")
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    shared = next(line for line in lines if len(line["urls"]) > 1)
+    kept, *dropped = shared["urls"]
+    jsonl.write_text("".join(
+        json.dumps({**line, "urls": [kept]} if line is shared else line) + "\n" for line in lines
+    ))
+    store = SqliteStateStore(out / "state.sqlite3")
+    store.save_story(replace(store.story(shared["id"]), urls=json.dumps([kept])))
+    store.close()
+    with sqlite3.connect(out / "state.sqlite3") as db:  # a killed run marks no file followed
+        db.execute("DELETE FROM followed")
+
+    again = run_crawl_cli(out, "--proxy", mirror.proxy, *REPLICA_SETTINGS)
+    assert again.result.returncode == 0, again.result.stderr[-3000:]
+    assert latest_story_urls(out)[shared["id"]] == set(shared["urls"])
+    stats = last_stats(again)
+    refetched = [r.uri for r in again.records if r.type == "revisit"
+                 and r.headers["WARC-Profile"].endswith("identical-payload-digest")
+                 and r.uri in dropped]
+    assert sorted(refetched) == sorted(dropped)
+    assert stats["summary"]["stories"]["new_copies"] == 1
