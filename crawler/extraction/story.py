@@ -5,7 +5,8 @@ related report" sub-stories, then an end landmark (source line, "Email This Arti
 "Related Links", the RELATED LINKS comment). :func:`locate_story` finds those landmarks
 in the lxml tree and cuts the body and each related report out as separate, cleaned
 fragments; everything outside them (navigation, sidebar lists, teaser, footer) is never
-looked at again. The patterns come from :mod:`crawler.sites.spacedaily`.
+looked at again. A page without any dateline (a contributed piece) is read from its
+byline instead. The patterns come from :mod:`crawler.sites.spacedaily`.
 """
 
 from __future__ import annotations
