@@ -341,8 +341,8 @@ def summary(stats: dict[str, Any]) -> str:
     if errors["write_error"]:
         lines.append(f"  WRITE ERROR: {errors['write_error']}")
     if s["drift_warnings"]:
-        lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised "
-                     "(see the log)")
+        lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised, "
+                     "or without a dateline (see the log)")
     if s["mended"]["warc_files"] or s["mended"]["jsonl_files"]:
         lines.append(f"  mended after an earlier crash: {s['mended']['warc_files']} WARC, "
                      f"{s['mended']['jsonl_files']} JSONL file(s)")
