@@ -79,9 +79,10 @@ def exchange_from_scrapy(
     request goes through an HTTP proxy (``meta["proxy"]``) and the origin form (path,
     params and query) otherwise; Twisted adds the ``Host`` header after all others.
     """
-    uri = URI.fromBytes(request.url.split("#", 1)[0].encode("ascii"))
+    sent = request.url.split("#", 1)[0]  # a fragment never goes over the wire
+    uri = URI.fromBytes(sent.encode("ascii"))
     return HttpExchange(
-        url=request.url,
+        url=sent,
         method=request.method,
         request_target=_request_target(request, uri),
         request_headers=_request_headers(request, uri),

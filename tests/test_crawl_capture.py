@@ -23,6 +23,7 @@ def test_direct_request_uses_origin_form_and_adds_host():
     )
     exchange = exchange_from_scrapy(request, response_for(request))
     assert exchange.request_target == "/reports/A_999.html?page=2"
+    assert exchange.url == "http://www.spacewar.com:8080/reports/A_999.html?page=2"  # no #top
     assert exchange.request_headers[-1] == ("Host", "www.spacewar.com:8080")
     assert ("User-Agent", "ua") in exchange.request_headers
     assert all(name != "Proxy-Authorization" for name, _ in exchange.request_headers)
