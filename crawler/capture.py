@@ -42,6 +42,7 @@ from archive.records import RevisitProfile, payload_digest
 from archive.state import UrlState
 from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
+from crawler.handlers import take_raw_head
 from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
 from crawler.runs import OutputLock, archive_dir
@@ -71,17 +72,21 @@ def page_kind(request: Request) -> str:
 
 
 def exchange_from_scrapy(
-    request: Request, response: Response, fetched_at: datetime | None = None
+    request: Request, response: Response, fetched_at: datetime | None = None,
+    raw_head: list[bytes] | None = None,
 ) -> HttpExchange:
-    """The exchange as it went over the wire, rebuilt from Scrapy's objects.
+    """The exchange as it went over the wire, from Scrapy's objects.
 
     Scrapy's HTTP/1.1 handler sends the absolute URI on the request line when the
     request goes through an HTTP proxy (``meta["proxy"]``) and the origin form (path,
     params and query) otherwise; Twisted adds the ``Host`` header after all others.
+    The response's status line and headers come from ``raw_head``, the lines as
+    received (:mod:`crawler.handlers`); without it they are rebuilt from the response
+    (standard reason phrase, Scrapy's header order and case).
     """
     sent = request.url.split("#", 1)[0]  # a fragment never goes over the wire
     uri = URI.fromBytes(sent.encode("ascii"))
-    return HttpExchange(
+    exchange = HttpExchange(
         url=sent,
         method=request.method,
         request_target=_request_target(request, uri),
@@ -96,6 +101,27 @@ def exchange_from_scrapy(
         date=fetched_at or datetime.now(UTC),
         truncated=truncation_reason(response),
     )
+    if raw_head:
+        exchange.protocol, exchange.reason, exchange.response_headers = _parse_head(raw_head)
+    return exchange
+
+
+def _parse_head(lines: list[bytes]) -> tuple[str, str, list[tuple[str, str]]]:
+    """Protocol, reason phrase and header pairs of a head as received (ISO-8859-1). A
+    folded line continues the header before it; a line without a colon, which browsers
+    and Scrapy skip, is skipped."""
+    protocol, _, rest = lines[0].decode("latin-1").partition(" ")
+    reason = rest.partition(" ")[2]
+    headers: list[tuple[str, str]] = []
+    for raw in lines[1:]:
+        line = raw.decode("latin-1")
+        if line[:1] in (" ", "\t") and headers:
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {line.strip()}")
+        elif ":" in line:
+            name, value = line.split(":", 1)
+            headers.append((name, value.strip(" \t")))
+    return protocol, reason, headers
 
 
 def truncation_reason(response: Response) -> str | None:
@@ -224,7 +250,8 @@ class WarcCapture:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.failed:
             return
-        exchange = exchange_from_scrapy(request, response)
+        raw_head = take_raw_head(response.headers)  # before anyone else sees it
+        exchange = exchange_from_scrapy(request, response, raw_head=raw_head)
         try:
             record = self._write(request, exchange)
         except (ArchiveWriteError, sqlite3.Error) as error:

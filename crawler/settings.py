@@ -148,6 +148,13 @@ HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# Scrapy's HTTP/1.1 handler, keeping each response's status line and header lines as
+# they came for the WARC records (crawler.handlers).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.RawHeadDownloadHandler",
+    "https": "crawler.handlers.RawHeadDownloadHandler",
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
