@@ -51,8 +51,8 @@ def take_raw_head(headers: Headers) -> list[bytes] | None:
     encoded = headers.pop(RAW_HEAD_HEADER, None)
     if encoded is None:
         return None
-    if isinstance(encoded, list):
-        encoded = encoded[0]
+    if isinstance(encoded, list):  # one per head received: the last is the response's
+        encoded = encoded[-1]
     return base64.b64decode(encoded).split(b"\n")
 
 
@@ -67,6 +67,7 @@ if _LenientHTTPClientParser is not None:
             if not line.strip(b"\r") and len(lines) > 1:  # the blank line ends the head
                 raw = base64.b64encode(b"\n".join(lines[:-1]))
                 self.headers.addRawHeader(RAW_HEAD_HEADER, raw)
+                lines.clear()
             super().lineReceived(line)
 
     class _RecordingProtocol(_LenientHTTP11ClientProtocol):
