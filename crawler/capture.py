@@ -86,24 +86,25 @@ def exchange_from_scrapy(
     """
     sent = request.url.split("#", 1)[0]  # a fragment never goes over the wire
     uri = URI.fromBytes(sent.encode("ascii"))
-    exchange = HttpExchange(
+    protocol, reason, headers = _parse_head(raw_head) if raw_head else (
+        response.protocol or "HTTP/1.1", _reason_phrase(response.status),
+        _header_pairs(response.headers),
+    )
+    return HttpExchange(
         url=sent,
         method=request.method,
         request_target=_request_target(request, uri),
         request_headers=_request_headers(request, uri),
         request_body=request.body,
-        protocol=response.protocol or "HTTP/1.1",
+        protocol=protocol,
         status=response.status,
-        reason=_reason_phrase(response.status),
-        response_headers=_header_pairs(response.headers),
+        reason=reason,
+        response_headers=headers,
         payload=_payload(request, response),
         ip_address=str(response.ip_address) if response.ip_address else None,
         date=fetched_at or datetime.now(UTC),
         truncated=truncation_reason(response),
     )
-    if raw_head:
-        exchange.protocol, exchange.reason, exchange.response_headers = _parse_head(raw_head)
-    return exchange
 
 
 def _parse_head(lines: list[bytes]) -> tuple[str, str, list[tuple[str, str]]]:

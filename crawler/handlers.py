@@ -61,13 +61,18 @@ if _LenientHTTPClientParser is not None:
     class _RecordingParser(_LenientHTTPClientParser):
         """Scrapy's lenient response parser, also keeping the lines of the head."""
 
+        _raw_lines: list[bytes] | None = None
+
         def lineReceived(self, line: bytes) -> None:
-            lines = self.__dict__.setdefault("_raw_lines", [])
-            lines.append(line.removesuffix(b"\r"))
-            if not line.strip(b"\r") and len(lines) > 1:  # the blank line ends the head
-                raw = base64.b64encode(b"\n".join(lines[:-1]))
+            line = line.removesuffix(b"\r")
+            if line:
+                if self._raw_lines is None:
+                    self._raw_lines = []
+                self._raw_lines.append(line)
+            elif self._raw_lines:  # the blank line ends the head
+                raw = base64.b64encode(b"\n".join(self._raw_lines))
                 self.headers.addRawHeader(RAW_HEAD_HEADER, raw)
-                lines.clear()
+                self._raw_lines = None
             super().lineReceived(line)
 
     class _RecordingProtocol(_LenientHTTP11ClientProtocol):
