@@ -249,9 +249,9 @@ class WarcCapture:
             self.state.run_finished(self.writer.closed_files)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        raw_head = take_raw_head(response.headers)  # before anyone else sees it
         if self.failed:
             return
-        raw_head = take_raw_head(response.headers)  # before anyone else sees it
         exchange = exchange_from_scrapy(request, response, raw_head=raw_head)
         try:
             record = self._write(request, exchange)
