@@ -69,7 +69,7 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
     """The story of a page, or None when the page has no headline + dateline (or byline)
     + end."""
     page = _Page(root)
-    found = _find_head(page) or _find_undated_head(page)
+    found = _find_head(page)
     if found is None:
         return None
     dateline_element, dateline, bare, byline_before, headline = found
@@ -95,38 +95,29 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
 
 
 def _find_head(page: _Page):
-    """(dateline element, dateline, bare, byline before it, headline) of the story.
+    """(dateline element, dateline, bare, byline before it, headline) of the story; for
+    a story without a dateline (a contributed piece) its byline stands where the
+    dateline would, and the dateline is None."""
+    datelines = _datelines(page.root)
+    bylines = ((byline, None, False) for byline in _bylines(page))
+    return _first_head(page, datelines) or _first_head(page, bylines)
 
-    The first dateline with a headline before it wins, unless a later one (among the
-    first few) has a headline that matches the page title: a ticker or teaser above
-    the story does not capture it.
-    """
+
+def _first_head(page: _Page, anchors):
+    """The first anchor (dateline, or byline) with a headline before it wins, unless a
+    later one (among the first few) has a headline that matches the page title: a
+    ticker or teaser above the story does not capture it."""
     first = None
-    for number, (element, dateline, bare) in enumerate(_datelines(page.root)):
+    for number, (element, dateline, bare) in enumerate(anchors):
         if number == profile.DATELINE_CANDIDATES:
             break
         byline, headline, in_title = _find_headline(page, element, bare)
         if headline is None:
             continue
+        found = (element, dateline, bare, byline if dateline else element, headline)
         if in_title:
-            return element, dateline, bare, byline, headline
-        first = first or (element, dateline, bare, byline, headline)
-    return first
-
-
-def _find_undated_head(page: _Page):
-    """The head of a story without a dateline (a contributed piece), in the same shape
-    as :func:`_find_head`'s: its byline stands where the dateline would."""
-    first = None
-    for number, byline in enumerate(_bylines(page)):
-        if number == profile.DATELINE_CANDIDATES:
-            break
-        _, headline, in_title = _find_headline(page, byline, False)
-        if headline is None:
-            continue
-        if in_title:
-            return byline, None, False, byline, headline
-        first = first or (byline, None, False, byline, headline)
+            return found
+        first = first or found
     return first
 
 
