@@ -49,11 +49,10 @@ def take_raw_head(headers: Headers) -> list[bytes] | None:
     """The status line and header lines as received (no line ends), taken out of
     ``headers``; None when the response did not come through the recording parser."""
     encoded = headers.pop(RAW_HEAD_HEADER, None)
-    if encoded is None:
+    if not encoded:
         return None
-    if isinstance(encoded, list):  # one per head received: the last is the response's
-        encoded = encoded[-1]
-    return base64.b64decode(encoded).split(b"\n")
+    # One value per head received (an informational 1xx first): the last is the response's.
+    return base64.b64decode(encoded[-1]).split(b"\n")
 
 
 if _LenientHTTPClientParser is not None:

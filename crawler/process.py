@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
 
 logger = logging.getLogger(__name__)
+
+
+def project_settings() -> Settings:
+    """The project's settings (``crawler/settings.py`` over Scrapy's defaults)."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    return get_project_settings()
 
 
 class GracefulCrawlerProcess(CrawlerProcess):

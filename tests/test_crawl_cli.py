@@ -54,7 +54,7 @@ def test_a_setting_name_that_is_no_setting_gets_a_warning(mirror, tmp_path):
 
 
 def _project_default(name: str):
-    from crawler.cli.crawl import project_settings
+    from crawler.process import project_settings
 
     return project_settings().get(name)
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from archive.layout import ArchiveDir
@@ -30,9 +29,6 @@ from crawler.runs import (
     DirectoryLocked,
     OutputLock,
 )
-
-if TYPE_CHECKING:
-    from scrapy.settings import Settings
 
 #: Finish reasons of a crawl that did what was asked.
 COMPLETE_REASONS = frozenset({"finished", "closespider_pagecount"})
@@ -170,6 +166,10 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def parse_setting_pairs(pairs: list[str]) -> dict[str, str]:
     """``-s NAME=VALUE`` pairs; a value the setting's type cannot take is a ValueError
     now, not a traceback from inside the crawl."""
+    if not pairs:
+        return {}
+    from crawler.process import project_settings
+
     defaults = project_settings()
     settings = {}
     for pair in pairs:
@@ -201,14 +201,6 @@ def _check_type(name: str, value: str, default: Any) -> None:
         ) from None
 
 
-def project_settings() -> Settings:
-    """The project's settings (``crawler/settings.py`` over Scrapy's defaults)."""
-    from scrapy.utils.project import get_project_settings
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    return get_project_settings()
-
-
 def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     """Run the `network` spider to the end in this process; returns its stats, with the
     run id, the exit code and a ``summary`` of the counts that matter.
@@ -216,7 +208,7 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     The log goes to ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when
     ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``.
     """
-    from crawler.process import GracefulCrawlerProcess
+    from crawler.process import GracefulCrawlerProcess, project_settings
     from crawler.runs import archive_dir
 
     settings = project_settings()

@@ -84,10 +84,9 @@ def check_reachable(url: str, timeout: float = 5.0) -> None:
 def worker_overlay(url: str, worker_id: str, prefix: str | None = None) -> dict[str, Any]:
     """The settings of a worker; Redis keys start with ``prefix`` (setting
     ``DISTRIBUTED_KEY_PREFIX``, default ``news-archive``: one prefix per crawl)."""
-    from scrapy.utils.project import get_project_settings
+    from crawler.process import project_settings
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    project = get_project_settings()
+    project = project_settings()
     prefix = prefix or project.get("DISTRIBUTED_KEY_PREFIX", "news-archive")
     return {
         "REDIS_URL": url,
