@@ -19,7 +19,6 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -27,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
+from archive.articles import article_schema
 from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
 from archive.reader import RecordNotFound, read_record
@@ -34,7 +34,6 @@ from archive.records import payload_digest
 
 WARC_VERSION = "WARC/1.1"
 HTTP_RECORD_TYPES = frozenset({"response", "revisit"})
-ARTICLE_SCHEMA = "article-v1.json"
 
 
 @dataclass(frozen=True)
@@ -226,8 +225,7 @@ def _schema_errors(article: object) -> list[str]:
 
 @cache
 def _article_validator() -> Draft202012Validator:
-    schema = json.loads(files("archive").joinpath("schema", ARTICLE_SCHEMA).read_text("utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(article_schema())
 
 
 def _is_pointer(pointer: object) -> bool:

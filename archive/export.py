@@ -2,9 +2,11 @@
 
 Input: every ``DIR/jsonl/**/<run-id>.jsonl`` file of an archive directory (one line per
 story per run, :file:`archive/schema/article-v1.json`). Output: by default the latest
-version of each story (same ``id``; latest ``fetched_at``, a later run winning a tie),
-with ``all_versions`` every record. Rows are ordered by ``fetched_at``, then ``id``; each
-gets a ``run_id`` column (the name of the JSONL file it came from).
+version of each story (same ``id``; highest ``version``, then latest ``fetched_at``, a
+later run winning a tie), with ``all_versions`` every record. Lines of older releases
+get the fields they lack: ``version`` 1, ``previous`` null, ``change`` null (``"first"``
+on a version 1), so every row has the same fields. Rows are ordered by ``fetched_at``,
+then ``id``; each gets a ``run_id`` column (the name of the JSONL file it came from).
 
 Memory stays flat: the first pass keeps only (id, time, file, byte offset) per line, the
 second reads the chosen lines back and streams them out.
@@ -32,10 +34,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from archive.articles import SCHEMA_VERSION, article_schema
 from archive.layout import ArchiveDir
 from archive.warcinfo import read_warcinfo
 
-SCHEMA_VERSION = "article-v1"
 FORMATS = ("jsonl", "parquet")
 BATCH_ROWS = 1000
 CARD_SUFFIX = ".md"
@@ -70,7 +72,6 @@ _PREVIOUS = pa.struct([
 FIRST_VERSION = 1
 
 #: The Parquet schema of an export: the JSON Schema's fields in order, plus ``run_id``.
-#: ``version`` is never null: a first line, which has none in JSONL, is version 1.
 PARQUET_SCHEMA = pa.schema([
     pa.field("id", pa.string(), nullable=False),
     pa.field("url", pa.string(), nullable=False),
@@ -91,6 +92,7 @@ PARQUET_SCHEMA = pa.schema([
     pa.field("warc", _WARC_POINTER, nullable=False),
     pa.field("extractor", _EXTRACTOR, nullable=False),
     pa.field("version", pa.int32(), nullable=False),
+    ("change", pa.string()),
     ("previous", _PREVIOUS),
     pa.field("run_id", pa.string(), nullable=False),
 ])
@@ -104,6 +106,7 @@ class ExportError(ValueError):
 class _LineRef:
     """Where one record is, and what decides which version of a story is the latest."""
 
+    version: int
     fetched_at: datetime
     file_index: int
     offset: int
@@ -125,9 +128,10 @@ def export_archive(
     output: str | os.PathLike,
     fmt: str = "parquet",
     all_versions: bool = False,
+    title: str = "News archive",
 ) -> ExportReport:
     """Export the archive at ``root`` to ``output`` (``fmt``: jsonl or parquet) and write
-    its dataset card to ``output + ".md"``."""
+    its dataset card, headed ``title``, to ``output + ".md"``."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     archive = ArchiveDir(Path(root))
@@ -140,6 +144,7 @@ def export_archive(
     chosen = refs if all_versions else _latest_versions(refs)
     chosen.sort(key=lambda ref: (ref.fetched_at, ref.story))
     output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
     summary = _Summary(
         records_read=len(refs),
         runs_scanned=len(files),
@@ -162,7 +167,8 @@ def export_archive(
         tmp.unlink(missing_ok=True)
     card = output.with_name(output.name + CARD_SUFFIX)
     card.write_text(
-        dataset_card(summary, output.name, fmt, all_versions, _warcinfo_summary(archive)),
+        dataset_card(summary, _CardScope(title, output.name, fmt, all_versions),
+                     _warcinfo_summary(archive)),
         encoding="utf-8",
     )
     return ExportReport(
@@ -184,7 +190,10 @@ def _scan(files: list[Path]) -> list[_LineRef]:
             for number, raw in enumerate(lines, 1):
                 if raw.strip():
                     record = _parse(raw, path, number)
-                    refs.append(_LineRef(record["fetched_at"], index, offset, record["id"]))
+                    refs.append(_LineRef(
+                        record.get("version", FIRST_VERSION), record["fetched_at"], index,
+                        offset, record["id"],
+                    ))
                 offset += len(raw)
     return refs
 
@@ -225,12 +234,20 @@ def _read_rows(files: list[Path], chosen: list[_LineRef]) -> Iterator[dict]:
             if handle is None:
                 handle = handles[ref.file_index] = open(files[ref.file_index], "rb")  # noqa: SIM115
             handle.seek(ref.offset)
-            record = json.loads(handle.readline())
+            record = with_version_fields(json.loads(handle.readline()))
             record["run_id"] = files[ref.file_index].stem
             yield record
     finally:
         for handle in handles.values():
             handle.close()
+
+
+def with_version_fields(record: dict) -> dict:
+    """``record`` with ``version``, ``change`` and ``previous`` (older lines lack them)."""
+    version = record.setdefault("version", FIRST_VERSION)
+    record.setdefault("change", "first" if version == FIRST_VERSION else None)
+    record.setdefault("previous", None)
+    return record
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:
@@ -260,7 +277,6 @@ def parquet_row(record: dict) -> dict:
         {**report, "published": _date(report.get("published"))}
         for report in record.get("related_reports") or []
     ]
-    row["version"] = record.get("version", FIRST_VERSION)
     previous = record.get("previous")
     if previous:
         row["previous"] = {**previous, "fetched_at": datetime.fromisoformat(previous["fetched_at"])}
@@ -329,27 +345,48 @@ ROBOTS_MEANING = {
 }
 
 
-def dataset_card(
-    summary: _Summary, data_file: str, fmt: str, all_versions: bool, info: _WarcinfoSummary
-) -> str:
-    """The Markdown dataset card of an export."""
-    versions = "every captured version of each story" if all_versions else (
-        "the latest version of each story (by `fetched_at`)")
+@dataclass(frozen=True)
+class _CardScope:
+    """What an export is: its title, file, format, and whether it holds every version."""
+
+    title: str
+    data_file: str
+    fmt: str
+    all_versions: bool
+
+
+VERSIONS_NOTE = (
+    "A story gets a new version (`version` n+1, `previous` pointing at the record of "
+    "version n) when a later crawl fetched it again and its title, byline or text had "
+    "changed (`change` = `text`), or when it was captured at a URL no earlier line "
+    "listed, its text unchanged (`change` = `copies`: a copy on a sister site; `url` and "
+    "`site` are then that copy's, and `urls` lists every copy). Crawls do not fetch an "
+    "archived story again unless told to (`--refresh-after DAYS`), so a story with one "
+    "version may simply not have been checked again."
+)
+
+
+def dataset_card(summary: _Summary, scope: _CardScope, info: _WarcinfoSummary) -> str:
+    """The Markdown dataset card of an export (Hugging Face's format: publish it as the
+    dataset's ``README.md``)."""
+    data_file, fmt = scope.data_file, scope.fmt
+    versions = "every version of each story" if scope.all_versions else (
+        "the latest version of each story (highest `version`)")
     loader = "parquet" if fmt == "parquet" else "json"
     lines = [
         "---",
-        "pretty_name: SpaceDaily network news archive",
-        "language: [en]",
+        f"pretty_name: {scope.title}",
         "configs:",
-        "- config_name: default",
+        f"- config_name: {'versions' if scope.all_versions else 'current'}",
         f"  data_files: {data_file}",
         "---",
         "",
-        "# SpaceDaily network news archive",
+        f"# {scope.title}",
         "",
         f"`{data_file}` ({fmt}) holds {versions}, extracted from web archive (WARC) "
         "captures made by news-archive. Each row points (`warc`) at the WARC response "
-        "record its text was extracted from.",
+        "record its text was extracted from. To publish it on the Hugging Face Hub, "
+        "upload this card as the dataset's `README.md`.",
         "",
         "## Contents",
         "",
@@ -362,6 +399,14 @@ def dataset_card(
         f"{summary.last_published}",
         f"- Schema version: `{SCHEMA_VERSION}` (JSON Schema `archive/schema/"
         f"{SCHEMA_VERSION}.json`), plus a `run_id` column (the crawl run of the row)",
+        "",
+        "## Versions",
+        "",
+        VERSIONS_NOTE,
+        "",
+        "## Fields",
+        "",
+        *field_table(fmt),
         "",
         "## Sites",
         "",
@@ -404,6 +449,34 @@ def dataset_card(
         "",
     ]
     return "\n".join(lines)
+
+
+RUN_ID_MEANING = "The crawl run the row comes from (the name of its JSONL file)."
+
+
+def field_table(fmt: str) -> list[str]:
+    """A Markdown table of the export's fields: type in this format, and meaning (from
+    the JSON Schema's descriptions)."""
+    properties = article_schema()["properties"]
+    rows = ["| field | type | meaning |", "|---|---|---|"]
+    for field_ in PARQUET_SCHEMA:
+        meaning = properties.get(field_.name, {}).get("description", RUN_ID_MEANING)
+        kind = str(field_.type) if fmt == "parquet" else _json_type(properties.get(field_.name))
+        rows.append(f"| `{field_.name}` | {kind} | {_cell(meaning)} |")
+    return rows
+
+
+def _json_type(spec: dict | None) -> str:
+    if spec is None:
+        return "string"
+    if "enum" in spec:
+        return "one of " + ", ".join(f"`{value}`" for value in spec["enum"])
+    kinds = spec.get("type", "object")
+    return " or ".join(kinds) if isinstance(kinds, list) else kinds
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _iso(moment: datetime | None) -> str:

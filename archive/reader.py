@@ -20,6 +20,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from archive.records import parse_warc_date
+
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
 
@@ -140,7 +142,7 @@ def _ref(
         rec_type=record.rec_type,
         record_id=headers.get_header("WARC-Record-ID"),
         target_uri=headers.get_header("WARC-Target-URI"),
-        date=datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None,
+        date=parse_warc_date(date) if date else None,
         payload_digest=headers.get_header("WARC-Payload-Digest"),
         headers=list(headers.headers),
         _loaded=loaded,

@@ -78,8 +78,9 @@ def warc_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def make_builder() -> RecordBuilder:
-    return RecordBuilder(warc_version=WARC_VERSION)
+def parse_warc_date(text: str) -> datetime:
+    """A WARC-Date (any precision, ``Z`` or an offset) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def software_versions() -> str:

@@ -75,6 +75,7 @@ class StoryState:
     run_id: str
     previous: str | None = None  # JSON of the line's "previous" pointer, if any
     urls: str | None = None  # JSON list of the line's "urls" (None in older stores: [url])
+    change: str | None = None  # the line's "change" (None in older stores)
 
     @property
     def known_urls(self) -> list[str]:
@@ -125,7 +126,7 @@ CREATE TABLE IF NOT EXISTS stories (
     story_id TEXT PRIMARY KEY, version INTEGER NOT NULL, text_digest TEXT NOT NULL,
     url TEXT NOT NULL, record_id TEXT NOT NULL, filename TEXT NOT NULL,
     offset INTEGER NOT NULL, fetched_at TEXT NOT NULL, run_id TEXT NOT NULL, previous TEXT,
-    urls TEXT
+    urls TEXT, change TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS followed (name TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -133,8 +134,9 @@ CREATE TABLE IF NOT EXISTS followed (name TEXT PRIMARY KEY) WITHOUT ROWID;
 #: A store made before ``followed`` existed cannot tell which runs ended early: every WARC
 #: file it learned counts as followed (rather than every page of the archive read again).
 _FOLLOWED_FROM_LEARNED = "INSERT INTO followed (name) SELECT name FROM files"
-#: A store made before ``urls`` existed: its stories' lines list their ``url`` only.
-_ADD_STORY_URLS = "ALTER TABLE stories ADD COLUMN urls TEXT"
+#: Columns of ``stories`` that older stores lack (read as None: a line listing its ``url``
+#: only; a change not recorded).
+_ADDED_STORY_COLUMNS = ("urls", "change")
 
 
 class SqliteStateStore:
@@ -161,8 +163,8 @@ class SqliteStateStore:
         self._db.executescript(_SCHEMA)
         if had_files and not had_followed:
             self._db.execute(_FOLLOWED_FROM_LEARNED)
-        if "urls" not in self._columns("stories"):
-            self._db.execute(_ADD_STORY_URLS)
+        for column in set(_ADDED_STORY_COLUMNS) - self._columns("stories"):
+            self._db.execute(f"ALTER TABLE stories ADD COLUMN {column} TEXT")
         self._began = 0.0
 
     def url_state(self, url: str) -> UrlState | None:

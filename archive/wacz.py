@@ -49,9 +49,11 @@ class PackageReport:
 
 
 def package_archive(
-    root: str | os.PathLike, output: str | os.PathLike, run: str | None = None
+    root: str | os.PathLike, output: str | os.PathLike, run: str | None = None,
+    collection: str = "Web archive",
 ) -> PackageReport:
-    """Write the WACZ of the archive at ``root`` (or of its run ``run``) to ``output``."""
+    """Write the WACZ of the archive at ``root`` (or of its run ``run``) to ``output``;
+    ``collection`` names what was archived in its description."""
     archive = ArchiveDir(Path(root))
     if not archive.root.is_dir():
         raise PackageError(f"no such archive directory: {archive.root}")
@@ -66,7 +68,7 @@ def package_archive(
         title = f"news-archive {run or archive.root.resolve().name}"
         try:
             _run_wacz("create", "-o", str(tmp), "-p", str(pages_file), "--copy-pages",
-                      "--title", title, "--desc", _description(warcs, pages, run),
+                      "--title", title, "--desc", _description(collection, warcs, pages, run),
                       *map(str, warcs))
             validate_wacz(tmp)
             os.replace(tmp, output)
@@ -159,9 +161,9 @@ def iter_pages(jsonl_files: list[Path], warc_names: set[str]) -> Iterator[dict]:
             }
 
 
-def _description(warcs: list[Path], pages: int, run: str | None) -> str:
+def _description(collection: str, warcs: list[Path], pages: int, run: str | None) -> str:
     scope = f"run {run}" if run else "all runs"
-    return (f"SpaceDaily network news archive ({scope}): {len(warcs)} WARC file(s), "
+    return (f"{collection} ({scope}): {len(warcs)} WARC file(s), "
             f"{pages} story captures with extracted text.")
 
 

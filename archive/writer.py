@@ -28,7 +28,7 @@ from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from archive import records
 from archive.exchange import HttpExchange
-from archive.records import RefersTo, RevisitProfile
+from archive.records import RefersTo, RevisitProfile, parse_warc_date
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
@@ -229,7 +229,7 @@ class WarcFileWriter:
             length=first_length,
             record_id=headers.get_header("WARC-Record-ID"),
             payload_digest=headers.get_header("WARC-Payload-Digest"),
-            date=_parse_warc_date(headers.get_header("WARC-Date")),
+            date=parse_warc_date(headers.get_header("WARC-Date")),
             target_uri=target_uri,
         )
 
@@ -312,10 +312,6 @@ class WarcFileWriter:
                 "partial record until archive.mend mends it"
             )
         return f"file cut back to its last whole record at {offset} bytes"
-
-
-def _parse_warc_date(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -37,7 +37,6 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.client import URI
 
 from archive.exchange import HttpExchange
-from archive.mend import mend_open_files
 from archive.records import RevisitProfile, payload_digest
 from archive.state import UrlState
 from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
@@ -46,7 +45,7 @@ from crawler.handlers import take_raw_head
 from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
 from crawler.runs import OutputLock, archive_dir
-from crawler.state import CrawlState
+from crawler.state import CrawlState, mend_leftovers
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -72,8 +71,7 @@ def page_kind(request: Request) -> str:
 
 
 def exchange_from_scrapy(
-    request: Request, response: Response, fetched_at: datetime | None = None,
-    raw_head: list[bytes] | None = None,
+    request: Request, response: Response, raw_head: list[bytes] | None = None
 ) -> HttpExchange:
     """The exchange as it went over the wire, from Scrapy's objects.
 
@@ -102,7 +100,7 @@ def exchange_from_scrapy(
         response_headers=headers,
         payload=_payload(request, response),
         ip_address=str(response.ip_address) if response.ip_address else None,
-        date=fetched_at or datetime.now(UTC),
+        date=datetime.now(UTC),
         truncated=truncation_reason(response),
     )
 
@@ -201,6 +199,8 @@ class WarcCapture:
         self.lock = OutputLock(archive_dir(settings).lock_path)
         self.lock.acquire()
         self.state = CrawlState.of(crawler)  # recovers the archive first, if it must
+        if self.state is None:
+            mend_leftovers(archive_dir(settings), self.stats)
         # With a store of this process alone, the spider's look-up when it made the request
         # still holds at response time; a shared store (ARCHIVE_STATE_STORE) is asked again.
         self.trust_lookups = not settings.get("ARCHIVE_STATE_STORE")
@@ -230,13 +230,6 @@ class WarcCapture:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        """Mend what a killed run left behind before writing anything new (done by the
-        state's recovery when the state store is on)."""
-        for report in [] if self.state else mend_open_files(self.warc_dir):
-            self.stats.inc_value("archive/mended_files")
-            logger.warning(
-                "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
-            )
         logger.info("Archiving into %s", self.warc_dir)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -9,12 +9,12 @@ stories only it links to).
 
 :class:`VersionedExtraction` is the extraction extension with a ledger of stories: a
 story already recorded by an earlier run gets a JSONL line again only if its text
-changed or it was captured at a URL its line does not list (a copy a sister site
-published later; the new line's ``urls`` lists the old copies too), and that line is a
-new version: ``"version": n`` (n >= 2) and ``"previous"`` pointing at the record of the
-line it supersedes. The first line of a story has neither
-field (version 1), so it is the same line ``news-archive extract`` makes. Once a line is
-written, the story counts as recorded in the state store.
+changed (``"change": "text"``) or it was captured at a URL no line listed
+(``"change": "copies"``: a copy a sister site published later, the text unchanged), and
+that line is a new version: ``"version": n`` (n >= 2) and ``"previous"`` pointing at the
+record of the line it supersedes; its ``urls`` lists the story's earlier copies too. The
+first line of a story is version 1 (``"change": "first"``, ``"previous": null``). Once a
+line is written, the story counts as recorded in the state store.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from scrapy.utils.defer import _schedule_coro
 from archive.jsonl import JsonlWriteError
 from archive.reader import RecordNotFound, read_record, warc_path
 from crawler.extraction.extension import ExtractionExtension
+from crawler.extraction.records import CHANGE_COPIES, CHANGE_TEXT
 from crawler.state import CrawlState, story_state
 
 if TYPE_CHECKING:
@@ -168,27 +169,29 @@ class VersionedExtraction(ExtractionExtension):
         if known is None:
             self.stats.inc_value("stories/new")
             return record, None
+        # Every copy known of the story stays listed on its newest line.
+        record = {**record, "urls": [record["url"], *known.known_urls]}
         if known.run_id == self.state.run_id:  # another copy in this run: merged at close
-            copy = {**record, "urls": [record["url"], *known.known_urls]}
-            if known.version == 1:
-                return copy, known
             previous = json.loads(known.previous) if known.previous else None
-            return {**copy, "version": known.version, "previous": previous}, known
-        if not known.lists(record["url"]):
-            # A copy the story's line does not list yet (a sister site published it
-            # after the story was recorded): a new version listing every copy.
+            return {**record, "version": known.version, "previous": previous,
+                    "change": known.change or record["change"]}, known
+        if text_digest(record) != known.text_digest:
+            self.stats.inc_value("stories/changed")
+            change = CHANGE_TEXT
+        elif not known.lists(record["url"]):
+            # A copy no line listed yet (a sister site published it after the story was
+            # recorded), the text unchanged: a new version listing every copy.
             self.stats.inc_value("stories/new_copies")
-            record = {**record, "urls": [record["url"], *known.known_urls]}
-        elif text_digest(record) == known.text_digest:
+            change = CHANGE_COPIES
+        else:
             self.stats.inc_value("stories/unchanged")
             return None, known
-        else:
-            self.stats.inc_value("stories/changed")
         previous = {
             "record_id": known.record_id, "filename": known.filename,
             "offset": known.offset, "fetched_at": known.fetched_at, "url": known.url,
         }
-        return {**record, "version": known.version + 1, "previous": previous}, known
+        return {**record, "version": known.version + 1, "previous": previous,
+                "change": change}, known
 
     def _stop(self, error: OSError | sqlite3.Error) -> None:
         if self.stats.get_value("archive/write_error"):

@@ -19,7 +19,6 @@ from twisted.internet import task
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
@@ -146,7 +145,7 @@ class PlainCompressedResponse:
     Content-Type names no charset, only to throw the result away. The WARC capture has
     already seen the exchange, so nothing archived changes."""
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, TextResponse) or b"Content-Encoding" not in response.headers:
             return response
         return Response(

@@ -36,10 +36,9 @@ exit codes:
 """
 
 
-def new_run_id(now: datetime | None = None) -> str:
+def new_run_id() -> str:
     """A UTC timestamp with microseconds and the process id: sortable, unique per run."""
-    now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
 
 
 def archive_dir(settings: BaseSettings) -> ArchiveDir:

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
     from archive.layout import ArchiveDir
+    from archive.mend import MendReport
     from archive.reader import RecordRef
 
 logger = logging.getLogger(__name__)
@@ -188,22 +189,31 @@ def _whole_pages(path: Path) -> Iterator[RecordRef]:
         raise ValueError(f"{mismatched} response record(s) do not match their payload digest")
 
 
-def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:
-    """Mend what a killed run left behind and make the store agree with the files."""
-    for report in mend_open_files(layout.crawl_warc_dir):
+def mend_leftovers(layout: ArchiveDir, stats: StatsCollector) -> list[MendReport]:
+    """Mend the WARC files a killed run left open (cut back to their last whole exchange)
+    and finish its JSONL spools, before this run writes anything; with or without the
+    state store."""
+    reports = mend_open_files(layout.crawl_warc_dir)
+    for report in reports:
         stats.inc_value("archive/mended_files")
         logger.warning(
             "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
         )
+    for spool in sorted(layout.jsonl_dir.glob("*.jsonl" + SPOOL_SUFFIX)):
+        final = finalize_spool(spool)
+        stats.inc_value("archive/mended_jsonl")
+        logger.warning("Finished the JSONL of an interrupted run: %s", final)
+    return reports
+
+
+def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:
+    """Mend what a killed run left behind and make the store agree with the files."""
+    for report in mend_leftovers(layout, stats):
         cut_from = 0 if report.deleted else report.kept_bytes
         forgotten = store.forget_records(report.path.name.removesuffix(".open"), cut_from)
         if forgotten:
             logger.warning("%d URL(s) lost their record in %s: fetched again", forgotten,
                            report.path.name)
-    for spool in sorted(layout.jsonl_dir.glob("*.jsonl" + SPOOL_SUFFIX)):
-        final = finalize_spool(spool)
-        stats.inc_value("archive/mended_jsonl")
-        logger.warning("Finished the JSONL of an interrupted run: %s", final)
     for path in sorted(layout.crawl_warc_dir.glob("*.warc.gz")):
         if not store.is_learned(path.name):
             _learn_records(path, store)
@@ -260,7 +270,7 @@ def story_state(record: dict, digest: str, run_id: str) -> StoryState:
         url=record["url"], record_id=warc["record_id"], filename=warc["filename"],
         offset=warc["offset"], fetched_at=record["fetched_at"], run_id=run_id,
         previous=json.dumps(record["previous"]) if record.get("previous") else None,
-        urls=json.dumps(record.get("urls") or [record["url"]]),
+        urls=json.dumps(record.get("urls") or [record["url"]]), change=record.get("change"),
     )
 
 

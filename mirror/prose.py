@@ -683,10 +683,6 @@ class _Slots(dict):
         return value
 
 
-def _place(rng: random.Random) -> tuple[str, str, str]:
-    return rng.choice(PLACES)
-
-
 def _an(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 

@@ -285,7 +285,8 @@ class MirrorServer:
             if resource is None:
                 return _error_reply(404, f"The requested URL {_escape(path)} was not found.")
             entry = self.cache.put(host, path, resource)
-        if entry.resource.fault == "503-twice" and self._count_hit(host + path) <= 2:
+        hits = self._count_hit(host + path) if entry.resource.fault == "503-twice" else 0
+        if 0 < hits <= faults.FAILURES_BEFORE_SUCCESS:
             reply = _error_reply(503, "The server is busy; try again shortly.")
             reply.headers.append(("Retry-After", str(faults.RETRY_AFTER_SECONDS)))
             return reply

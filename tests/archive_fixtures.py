@@ -38,7 +38,7 @@ def make_exchange(
     """An exchange as the crawler would hand it over; ``gzipped`` stores gzip bytes."""
     target = path + (f"?{query}" if query else "")
     url = f"http://{host}{target}"
-    body = gzip.compress(payload) if gzipped else payload
+    body = gzip.compress(payload, mtime=0) if gzipped else payload
     headers = [("Content-Type", "text/html; charset=utf-8")]
     if gzipped:
         headers.append(("Content-Encoding", "gzip"))
@@ -75,18 +75,6 @@ def warcio_check(*paths: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(VENV_BIN / "warcio"), "check", *map(str, paths)], capture_output=True, text=True
     )
-
-
-def gzip_members(path: Path) -> list[bytes]:
-    """The decompressed content of every gzip member of a file, in order."""
-    data = path.read_bytes()
-    members = []
-    while data:
-        decompressor = zlib.decompressobj(zlib.MAX_WBITS + 16)
-        members.append(decompressor.decompress(data))
-        assert decompressor.eof, "file ends inside a gzip member"
-        data = decompressor.unused_data
-    return members
 
 
 def member_at(path: Path, offset: int, length: int) -> bytes:

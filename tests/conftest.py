@@ -1,6 +1,6 @@
 """Shared fixtures: the offline replica as a real `news-archive mirror` subprocess.
 
-- ``start_mirror(**options)`` (also named ``mirror_proc``): a factory fixture that
+- ``start_mirror(**options)``: a factory fixture that
   starts a replica and returns a :class:`MirrorProcess` (``.port``, ``.proxy``,
   ``.stop()``); every replica it started is stopped at teardown. Options are the
   CLI's flags as keywords: ``articles_per_site``, ``seed``, ``epoch``, ``faults``, ``port``.
@@ -121,12 +121,6 @@ def start_mirror() -> Iterator[Callable[..., MirrorProcess]]:
     yield start
     for mirror in started:
         mirror.stop()
-
-
-@pytest.fixture
-def mirror_proc(start_mirror: Callable[..., MirrorProcess]) -> Callable[..., MirrorProcess]:
-    """The factory under the name the team brief uses."""
-    return start_mirror
 
 
 @pytest.fixture(scope="session")

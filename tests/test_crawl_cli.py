@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -147,7 +148,8 @@ def test_site_names_and_canonical_urls():
     assert canonical_url("mailto:editor@spacewar.com") is None
 
 
-def test_crawl_mends_what_a_killed_run_left_open(mirror, tmp_path):
+@pytest.mark.parametrize("state", [True, False], ids=["state-store", "no-state-store"])
+def test_crawl_mends_what_a_killed_run_left_open(mirror, tmp_path, state):
     from archive.exchange import HttpExchange
     from archive.writer import WarcFileWriter
 
@@ -163,14 +165,22 @@ def test_crawl_mends_what_a_killed_run_left_open(mirror, tmp_path):
     warc_dir.mkdir(parents=True)
     (warc_dir / left_open.name).write_bytes(left_open.read_bytes() + b"\x1f\x8b\x08\x00cut")
     writer.close()
+    jsonl_dir = tmp_path / "out" / "jsonl"
+    jsonl_dir.mkdir()
+    (jsonl_dir / "20200101T000000000000Z-1.jsonl.open").write_bytes(b'{"id": "torn')
 
     run = run_crawl_cli(
         tmp_path / "out", "--proxy", mirror.proxy, "--site", "spacewar", "--max-pages", "2",
-        *REPLICA_SETTINGS, "-s", "CONCURRENT_REQUESTS=1",
+        *REPLICA_SETTINGS, "-s", "CONCURRENT_REQUESTS=1", "-s", f"ARCHIVE_STATE_ENABLED={state}",
     )
     assert run.result.returncode == 0, run.result.stderr[-2000:]
-    assert "left open by an earlier run" in run.result.stderr
-    assert not list(warc_dir.glob("*.open"))
+    assert run.result.stderr.count("left open by an earlier run") == 1
+    assert run.result.stderr.count("Finished the JSONL of an interrupted run") == 1
+    assert not list(warc_dir.glob("*.open")) and not list(jsonl_dir.glob("*.open"))
+    assert (jsonl_dir / "20200101T000000000000Z-1.jsonl").read_bytes() == b""
+    [stats] = (tmp_path / "out" / "runs").glob("*.json")
+    assert json.loads(stats.read_text())["summary"]["mended"] == {
+        "warc_files": 1, "jsonl_files": 1}
     mended = warc_dir / left_open.name.removesuffix(".open")
     assert [r.type for r in read_warc(mended)] == ["warcinfo", "response", "request"]
     assert subprocess.run(["gzip", "-t", str(mended)]).returncode == 0

@@ -90,7 +90,8 @@ def full_responses(run: Run, url: str) -> list[Record]:
 def test_first_run_records_every_story_once_as_version_1(runs, truth):
     _, (first, _, _) = runs
     assert sorted(line["id"] for line in first.lines) == sorted(truth[0])
-    assert not any("version" in line or "previous" in line for line in first.lines)
+    assert all((line["version"], line["change"], line["previous"]) == (1, "first", None)
+               for line in first.lines)
 
 
 def test_later_run_records_only_new_stories_and_new_versions_of_edited_ones(runs, truth):
@@ -105,11 +106,12 @@ def test_later_run_records_only_new_stories_and_new_versions_of_edited_ones(runs
     originals = {line["id"]: line for line in first.lines}
     for story in edited:
         line = by_id[story]
-        assert line["version"] == 2
+        assert (line["version"], line["change"]) == (2, "text")
+        assert set(line["urls"]) >= set(originals[story]["urls"])  # every copy still listed
         assert line["text"] == truth[1][story]["text"] != originals[story]["text"]
         assert line["previous"]["record_id"] == originals[story]["warc"]["record_id"]
         assert line["previous"]["filename"] == originals[story]["warc"]["filename"]
-    assert not any("version" in by_id[story] for story in new)
+    assert all(by_id[story]["version"] == 1 for story in new)
     summary = second.stats["summary"]["stories"]
     assert (summary["new"], summary["changed"]) == (len(new), len(edited))
     # counted per page: a story on two sites is two unchanged pages

@@ -54,7 +54,8 @@ def test_the_run_after_one_stopped_early_archives_what_an_uninterrupted_run_does
     [resumed_lines] = [p for p in (out / "jsonl").glob("*.jsonl") if p.stem == stats["run_id"]]
     versions = [json.loads(line) for line in resumed_lines.read_text().splitlines()]
     new_copies = stats["summary"]["stories"]["new_copies"]
-    assert new_copies == sum("version" in line for line in versions)
+    assert new_copies == sum(line["change"] == "copies" for line in versions)
+    assert all(line["version"] == 1 for line in versions if line["change"] == "first")
     assert stats["state/followed_again/files"] == stopped_files
     assert stats["state/followed_again/pages"] > 0
     again = stats["summary"]["followed_again"]

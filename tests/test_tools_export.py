@@ -28,6 +28,7 @@ def two_runs(shared_crawl, tmp_path_factory) -> CrawledArchive:  # noqa: F811
     fetched = datetime.fromisoformat(first["fetched_at"]) + timedelta(days=1)
     edited["fetched_at"] = fetched.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     edited["version"] = 2
+    edited["change"] = "text"
     edited["previous"] = {key: first["warc"][key] for key in ("record_id", "filename", "offset")}
     edited["previous"].update(fetched_at=first["fetched_at"], url=first["url"])
     (root / "jsonl" / f"{LATER_RUN}.jsonl").write_text(json.dumps(edited) + "\n")
@@ -86,16 +87,51 @@ def test_parquet_has_the_explicit_schema_and_the_same_rows(two_runs, tmp_path):
         assert [r["text"] for r in row["related_reports"]] == [
             r["text"] for r in source["related_reports"]
         ]
-        assert row["version"] == source.get("version", 1)
-        previous = source.get("previous")
+        assert (row["version"], row["change"]) == (source["version"], source["change"])
+        previous = source["previous"]
         assert row["previous"] == (previous and {
             **previous, "fetched_at": datetime.fromisoformat(previous["fetched_at"])})
     assert sorted(row["version"] for row in rows)[-1] == 2
 
 
+def test_lines_of_older_releases_get_the_version_fields_and_the_highest_version_wins(
+    two_runs, tmp_path
+):
+    """Lines written before every line carried ``version``/``change``/``previous`` get
+    them in the export, so all rows have the same fields (HF datasets needs that); and
+    version 2 is the latest even when its clock was behind version 1's."""
+    archive = two_runs.copy(tmp_path / "out")
+    [first_run, later_run] = (archive.jsonl(run) for run in archive.run_ids)
+    legacy = [{k: v for k, v in line.items() if k not in ("version", "change", "previous")}
+              for line in map(json.loads, first_run.read_text().splitlines())]
+    first_run.write_text("".join(json.dumps(line) + "\n" for line in legacy))
+    edited = json.loads(later_run.read_text())
+    edited["fetched_at"] = "2000-01-01T00:00:00.000000Z"  # a worker whose clock was behind
+    later_run.write_text(json.dumps(edited) + "\n")
+    rows = read_jsonl(export(archive, tmp_path, "jsonl"))
+    assert {(row["version"], row["change"], row["previous"]) for row in rows
+            if row["id"] != edited["id"]} == {(1, "first", None)}
+    [latest] = [row for row in rows if row["id"] == edited["id"]]
+    assert (latest["version"], latest["title"]) == (2, edited["title"])
+    every = read_jsonl(export(archive, tmp_path, "jsonl", "--all-versions"))
+    assert len({tuple(sorted(row)) for row in every}) == 1  # the same fields on every row
+
+
+def test_export_into_a_folder_that_does_not_exist_yet(two_runs, tmp_path):
+    output = tmp_path / "new" / "folder" / "articles.parquet"
+    result = tool("export", two_runs.root, "--format", "parquet", "-o", output)
+    assert result.returncode == 0, result.stderr
+    assert pq.read_table(output).num_rows == len(two_runs.articles(two_runs.run_ids[0]))
+
+
 def test_dataset_card_describes_the_export(two_runs, tmp_path):
     output = export(two_runs, tmp_path, "parquet")
     card = output.with_name("articles.parquet.md").read_text(encoding="utf-8")
+    assert "pretty_name: SpaceDaily network news archive\n" in card
+    assert "- config_name: current\n  data_files: articles.parquet\n" in card
+    for field in PARQUET_SCHEMA:  # every column, with its type and meaning
+        assert f"| `{field.name}` | {field.type} | " in card
+    assert "| `change` | string | Why the line was written: 'first' (version 1)" in card
     articles = two_runs.articles(two_runs.run_ids[0])
     fetched = sorted(a["fetched_at"] for a in [*articles, *two_runs.articles(LATER_RUN)])
     assert f"- Rows: {len(articles)} ({len(articles)} distinct stories" in card
@@ -109,6 +145,11 @@ def test_dataset_card_describes_the_export(two_runs, tmp_path):
     extractor = articles[0]["extractor"]
     assert f"| trafilatura | {extractor['version']} | {extractor['profile']} |" in card
     assert "Schema version: `article-v1`" in card
+    versions = export(two_runs, tmp_path, "jsonl", "--all-versions")
+    card = versions.with_name("articles.jsonl.md").read_text(encoding="utf-8")
+    assert "- config_name: versions\n" in card
+    assert "| `fetched_at` | string | WARC-Date" in card
+    assert "| `change` | one of `first`, `text`, `copies` | " in card
 
 
 def test_bad_input_is_a_clear_error(two_runs, tmp_path):

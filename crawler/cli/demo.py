@@ -17,7 +17,6 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FAILED = 1
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-MIRROR_STARTUP_SECONDS = 60
 
 #: What the replica may be crawled with: it is ours, on loopback.
 REPLICA_SETTINGS = {

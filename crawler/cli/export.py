@@ -1,7 +1,7 @@
 """`news-archive export DIR --format jsonl|parquet [--all-versions] -o FILE`: one dataset.
 
 Every run's JSONL article records merged into one file: by default the latest version of
-each story (by ``id``, latest ``fetched_at``), with ``--all-versions`` every capture.
+each story (by ``id``, highest ``version``), with ``--all-versions`` every version.
 Parquet is written with pyarrow and an explicit schema. A dataset card in Markdown is
 written next to the output as ``FILE.md`` (see :mod:`archive.export`).
 """
@@ -33,10 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archive.export import ExportError, export_archive
+    from crawler.sites import spacedaily as profile
 
     try:
         report = export_archive(
-            args.directory, args.output, fmt=args.format, all_versions=args.all_versions
+            args.directory, args.output, fmt=args.format, all_versions=args.all_versions,
+            title=profile.ARCHIVE_TITLE,
         )
     except (OSError, ExportError) as error:
         print(f"news-archive export: {error}", file=sys.stderr)

@@ -30,9 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archive.wacz import PackageError, package_archive
+    from crawler.sites import spacedaily as profile
 
     try:
-        report = package_archive(args.directory, args.output, run=args.run)
+        report = package_archive(args.directory, args.output, run=args.run,
+                                 collection=profile.ARCHIVE_TITLE)
     except (OSError, PackageError) as error:
         print(f"news-archive package: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -40,7 +40,7 @@ from crawler import signals as archive_signals
 from crawler.extraction.outcomes import DRIFT_OUTCOMES, FALLBACK, NO_BODY, UNDATED
 from crawler.extraction.pool import Capture, Outcome, available_cores, is_candidate
 from crawler.extraction.processes import WorkerProcesses
-from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, spool_path
+from crawler.extraction.records import finalize_spool, spool_path
 
 logger = logging.getLogger(__name__)
 
@@ -90,18 +90,9 @@ class ExtractionExtension:
         return extension
 
     def spider_opened(self, spider) -> None:
-        self._finalize_leftover_spools()
         self.workers = WorkerProcesses(self.jobs, on_restart=self._worker_restarted)
         self.stats.set_value("extraction/workers", self.jobs)
         self.writer = JsonlWriter(spool_path(self.jsonl_path))
-
-    def _finalize_leftover_spools(self) -> None:
-        """A run killed before its end left its captures in a spool: finish its JSONL."""
-        own = spool_path(self.jsonl_path)
-        for spool in sorted(self.jsonl_path.parent.glob("*" + SPOOL_SUFFIX)):
-            if spool != own:
-                final = finalize_spool(spool)
-                logger.warning("Finished the JSONL of an interrupted run: %s", final)
 
     def response_archived(self, response, exchange, record, spider) -> None:
         if self.workers is None or not is_candidate(

@@ -4,8 +4,9 @@ The same story is often captured at several URLs in one run: the network publish
 story under the same ``/reports/<slug>.html`` on several of its sites. Records are
 therefore keyed by a story id that does not depend on the site:
 
-* ``id`` = SHA-1 (hex) of the URL path for a network article URL (``/reports/...``,
-  ``/news/...``), and of ``host-without-www + path + query`` for any other site. An id
+* ``id`` = SHA-1 (hex) of the URL path for a network article URL that names the story
+  on every site (``/reports/<slug>.html``), and of ``host-without-www + path + query``
+  for any other (``/news/<topic>-<yy><letters>.html`` is a per-site counter; other sites). An id
   stays the same across runs and across edits of the story (a changed story is a new
   version of the same id).
 
@@ -26,20 +27,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.jsonl import JsonlWriter, repair_jsonl
+from archive.records import warc_date
 from crawler.sites import spacedaily as profile
 
-SCHEMA_VERSION = "1"
 SPOOL_SUFFIX = ".open"
 EXTRACTOR_NAME = "trafilatura"
 NEWS_ARCHIVE_VERSION = version("news-archive")
 TRAFILATURA_VERSION = version("trafilatura")
+
+#: Why a line was written (its ``change``): the story's first line; its title, byline or
+#: text changed since the line it supersedes; or only found at a URL no earlier line
+#: listed (a copy on a sister site), its text unchanged.
+CHANGE_FIRST = "first"
+CHANGE_TEXT = "text"
+CHANGE_COPIES = "copies"
 
 #: Field order of a record (the JSON Schema lists the same fields).
 ARTICLE_FIELDS = (
@@ -53,17 +61,11 @@ def story_id(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     path = parts.path or "/"
-    if profile.is_network_host(host) and profile.is_article_path(path):
+    if profile.names_story_across_sites(host, path):
         key = path
     else:
         key = profile.registered_domain(host) + path + (f"?{parts.query}" if parts.query else "")
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
-
-
-def warc_date(value: datetime) -> str:
-    """A WARC-Date as ISO 8601 UTC (``2026-01-02T03:04:05Z``, fraction kept if any)."""
-    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
 
 
 def build_record(
@@ -93,6 +95,7 @@ def build_record(
         "profile": article["profile"],
         "news_archive": NEWS_ARCHIVE_VERSION,
     }
+    record.update(version=1, previous=None, change=CHANGE_FIRST)
     return record
 
 
@@ -107,25 +110,6 @@ def warc_order(record: dict) -> tuple[str, int]:
 
 def spool_path(final_path: str | os.PathLike) -> Path:
     return Path(str(final_path) + SPOOL_SUFFIX)
-
-
-def merge_records(records: Iterable[dict]) -> list[dict]:
-    """One record per id from per-capture records, in memory (small inputs, tests)."""
-    groups: dict[str, list[dict]] = {}
-    for record in records:
-        groups.setdefault(record["id"], []).append(record)
-    return [_merged(group) for group in sorted(groups.values(), key=_group_order)]
-
-
-def _group_order(group: list[dict]) -> tuple[str, int]:
-    return min(warc_order(record) for record in group)
-
-
-def _merged(group: list[dict]) -> dict:
-    group = sorted(group, key=warc_order)
-    first = dict(group[0])
-    first["urls"] = list(dict.fromkeys(record["url"] for record in group))
-    return first
 
 
 def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = None) -> Path:

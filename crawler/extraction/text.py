@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from importlib.metadata import version
 
 import trafilatura
 from lxml import etree, html
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
-
-TRAFILATURA_VERSION = version("trafilatura")
 
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread

@@ -9,8 +9,6 @@ extractors).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import os
 import zlib
@@ -19,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import JsonlWriter
+from archive.records import parse_warc_date, payload_digest
 from crawler.extraction.outcomes import ARTICLE_OUTCOMES, DRIFT_OUTCOMES, NOT_ARTICLE
 from crawler.extraction.pool import (
     Capture,
@@ -109,26 +107,19 @@ def _capture(record, name: str) -> Capture | None:
         return None
     payload = record.raw_stream.read()
     digest = warc_headers.get_header("WARC-Payload-Digest")
-    if digest and not _digest_matches(digest, payload):
+    if digest and digest.lower().startswith("sha1:") and payload_digest(payload) != digest:
         raise WarcReadError(f"{name}: the response record for {url} is damaged "
                             "(its payload does not match WARC-Payload-Digest; cut short?)")
     date = warc_headers.get_header("WARC-Date")
     return Capture(
         url=url, status=status, headers=headers, payload=payload,
-        fetched_at=datetime.fromisoformat(date.replace("Z", "+00:00")),
+        fetched_at=parse_warc_date(date),
         warc={
             "filename": name,
             "record_id": warc_headers.get_header("WARC-Record-ID"),
             "payload_digest": warc_headers.get_header("WARC-Payload-Digest"),
         },
     )
-
-
-def _digest_matches(digest: str, payload: bytes) -> bool:
-    algorithm, _, value = digest.partition(":")
-    if algorithm.lower() != "sha1":
-        return True  # only SHA-1 is checked (what warcio writes)
-    return base64.b32encode(hashlib.sha1(payload).digest()).decode() == value.upper()
 
 
 def extract_warcs(paths: Iterable[str | os.PathLike], output: str | os.PathLike,

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+#: What the network's archive is called in dataset cards and WACZ descriptions.
+ARCHIVE_TITLE = "SpaceDaily network news archive"
+
 #: Sites of the network we crawl by default, by registered domain.
 SITES: tuple[str, ...] = ("spacewar.com", "spacedaily.com", "terradaily.com")
 
@@ -34,6 +37,12 @@ ARTICLE_PATH = re.compile(
     r"^/(?:reports/[A-Za-z0-9][A-Za-z0-9_\-]*\.html"
     r"|news/[a-z0-9]+(?:-[a-z0-9]+)*-\d{2}[a-z]+\.html)$"
 )
+
+#: Article paths that name one story wherever the network publishes it: a `/reports/`
+#: slug is the story's headline, and the network carries the same story under the same
+#: slug on several sites. A `/news/` path is a per-site counter (`-02c`: the third story
+#: of 2002 under that topic), so the same path on two sites may be two stories.
+CROSS_SITE_ARTICLE_PATH = re.compile(r"^/reports/")
 
 #: A cheap test every article URL passes (a pre-filter for links before ARTICLE_PATH).
 ARTICLE_URL_HINT = re.compile(r"/(?:reports|news)/[^/]+\.html")
@@ -60,6 +69,12 @@ def is_network_host(host: str) -> bool:
 
 def is_article_path(path: str) -> bool:
     return ARTICLE_PATH.match(path) is not None
+
+
+def names_story_across_sites(host: str, path: str) -> bool:
+    """True when ``path`` on ``host`` is the same story on every site of the network."""
+    return (is_network_host(host) and is_article_path(path)
+            and CROSS_SITE_ARTICLE_PATH.match(path) is not None)
 
 
 def start_urls(site: str) -> list[str]:
