@@ -8,19 +8,14 @@ an unchanged listing still leads to its stories (and an unchanged story to the c
 stories only it links to).
 
 :class:`VersionedExtraction` is the extraction extension with a ledger of stories: a
-story already recorded by an earlier run gets a JSONL line again only if its text
-changed (``"change": "text"``) or it was captured at a URL no line listed
-(``"change": "copies"``: a copy a sister site published later, the text unchanged), and
-that line is a new version: ``"version": n`` (n >= 2) and ``"previous"`` pointing at the
-record of the line it supersedes; its ``urls`` lists the story's earlier copies too. The
-first line of a story is version 1 (``"change": "first"``, ``"previous": null``). Once a
+story already recorded by an earlier run gets a JSONL line again only as a new version,
+when its text changed or it was captured at a URL no line listed (the rule is
+:mod:`crawler.extraction.versions`, which ``news-archive extract`` follows too). Once a
 line is written, the story counts as recorded in the state store.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import sqlite3
 from dataclasses import replace
@@ -35,8 +30,8 @@ from scrapy.utils.defer import _schedule_coro
 from archive.jsonl import JsonlWriteError
 from archive.reader import RecordNotFound, read_record, warc_path
 from crawler.extraction.extension import ExtractionExtension
-from crawler.extraction.records import CHANGE_COPIES, CHANGE_TEXT
-from crawler.state import CrawlState, story_state
+from crawler.extraction.versions import known_after, next_line
+from crawler.state import CrawlState
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -44,7 +39,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from archive.reader import RecordRef
-    from archive.state import StoryState, UrlState
+    from archive.state import UrlState
     from crawler.extraction.pool import Outcome
 
 logger = logging.getLogger(__name__)
@@ -119,13 +114,6 @@ def archived_response(ref: RecordRef, url: str, **kwargs) -> Response:
                           flags=["archived"], **kwargs)
 
 
-def text_digest(record: dict) -> str:
-    """What makes a story's text: a changed digest makes a new version."""
-    content = json.dumps([record.get("title"), record.get("byline"), record.get("text")],
-                         ensure_ascii=False)
-    return hashlib.sha1(content.encode("utf-8")).hexdigest()
-
-
 class VersionedExtraction(ExtractionExtension):
     """:class:`ExtractionExtension` writing only new stories and new versions."""
 
@@ -148,50 +136,18 @@ class VersionedExtraction(ExtractionExtension):
             super()._record(outcome)
             return
         try:
-            record, known = self._versioned(outcome.record)
-            super()._record(replace(outcome, record=record))
-            if record is None:
+            known = self.state.store.story(outcome.record["id"])
+            line, kind = next_line(outcome.record, known, self.state.run_id)
+            if kind is not None:
+                self.stats.inc_value(f"stories/{kind}")
+            super()._record(replace(outcome, record=line))
+            if line is None:
                 return
-            if known is None or known.run_id != self.state.run_id:
-                self.state.store.save_story(
-                    story_state(record, text_digest(record), self.state.run_id)
-                )
-            elif not known.lists(record["url"]):  # a copy: the line will list it
-                self.state.store.save_story(
-                    replace(known, urls=json.dumps([*known.known_urls, record["url"]]))
-                )
+            after = known_after(line, known, self.state.run_id)
+            if after is not None:
+                self.state.store.save_story(after)
         except (JsonlWriteError, sqlite3.Error) as error:  # disk full
             self._stop(error)
-
-    def _versioned(self, record: dict) -> tuple[dict | None, StoryState | None]:
-        """The record to write (None: the story is unchanged) and what was known of it."""
-        known = self.state.store.story(record["id"])
-        if known is None:
-            self.stats.inc_value("stories/new")
-            return record, None
-        # Every copy known of the story stays listed on its newest line.
-        record = {**record, "urls": [record["url"], *known.known_urls]}
-        if known.run_id == self.state.run_id:  # another copy in this run: merged at close
-            previous = json.loads(known.previous) if known.previous else None
-            return {**record, "version": known.version, "previous": previous,
-                    "change": known.change or record["change"]}, known
-        if text_digest(record) != known.text_digest:
-            self.stats.inc_value("stories/changed")
-            change = CHANGE_TEXT
-        elif not known.lists(record["url"]):
-            # A copy no line listed yet (a sister site published it after the story was
-            # recorded), the text unchanged: a new version listing every copy.
-            self.stats.inc_value("stories/new_copies")
-            change = CHANGE_COPIES
-        else:
-            self.stats.inc_value("stories/unchanged")
-            return None, known
-        previous = {
-            "record_id": known.record_id, "filename": known.filename,
-            "offset": known.offset, "fetched_at": known.fetched_at, "url": known.url,
-        }
-        return {**record, "version": known.version + 1, "previous": previous,
-                "change": change}, known
 
     def _stop(self, error: OSError | sqlite3.Error) -> None:
         if self.stats.get_value("archive/write_error"):

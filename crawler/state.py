@@ -33,7 +33,6 @@ again from the files, step 3 above).
 
 from __future__ import annotations
 
-import json
 import logging
 import zlib
 from collections.abc import Iterator
@@ -50,8 +49,9 @@ from archive.jsonl import iter_jsonl
 from archive.mend import mend_open_files
 from archive.reader import iter_records
 from archive.records import payload_digest
-from archive.state import SqliteStateStore, StateStore, StoryState, UrlState
+from archive.state import SqliteStateStore, StateStore, UrlState
 from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
+from crawler.extraction.versions import story_state, text_digest
 from crawler.runs import archive_dir
 
 if TYPE_CHECKING:
@@ -253,25 +253,11 @@ def _learn_records(path: Path, store: StateStore) -> None:
 
 def _learn_stories(jsonl: Path, store: StateStore) -> None:
     """Count every story of a finished JSONL file as recorded."""
-    from crawler.incremental import text_digest
-
     run_id = jsonl.name.removesuffix(".jsonl")
     for line in iter_jsonl(jsonl):
         known = store.story(line["id"])
         if known is None or line.get("version", 1) >= known.version:
             store.save_story(story_state(line, text_digest(line), run_id))
-
-
-def story_state(record: dict, digest: str, run_id: str) -> StoryState:
-    """The store's entry for a JSONL line."""
-    warc = record["warc"]
-    return StoryState(
-        story_id=record["id"], version=record.get("version", 1), text_digest=digest,
-        url=record["url"], record_id=warc["record_id"], filename=warc["filename"],
-        offset=warc["offset"], fetched_at=record["fetched_at"], run_id=run_id,
-        previous=json.dumps(record["previous"]) if record.get("previous") else None,
-        urls=json.dumps(record.get("urls") or [record["url"]]), change=record.get("change"),
-    )
 
 
 def _replace(state: UrlState, **changes) -> UrlState:

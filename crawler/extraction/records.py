@@ -12,14 +12,15 @@ therefore keyed by a story id that does not depend on the site:
 
 During a run every extracted capture is appended to a spool file
 (``<run-id>.jsonl.open``); when the run ends, :func:`finalize_spool` writes one record
-per id to ``<run-id>.jsonl``: the capture that comes first in WARC order (file name,
-then offset: the order the crawl archived them) gives every field, and ``urls`` lists
-the URL of every capture of that id in WARC order (then any URL the first capture's line
-already carried: the copies earlier runs captured of a story, see
-:mod:`crawler.incremental`). If the copies differ (a sister site
-carrying an edited version), the first capture still wins: its ``warc`` pointer is
-the record its text came from. Memory stays flat: the merge holds an index of ids and
-offsets, not the records.
+per id and version to ``<run-id>.jsonl`` (a run writes one version of a story; ``news-
+archive extract``, over several runs' files, one per run that changed it: see
+:mod:`crawler.extraction.versions`): the capture that comes first in WARC order (file
+name, then offset: the order the crawl archived them) gives every field, and ``urls``
+lists the URL of every capture of that version in WARC order (then any URL the first
+capture's line already carried: the copies earlier runs captured of the story). If the
+copies differ (a sister site carrying an edited version), the first capture still wins:
+its ``warc`` pointer is the record its text came from. Memory stays flat: the merge
+holds an index of ids and offsets, not the records.
 """
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = N
     return final
 
 
-def _index_spool(spool: Path) -> dict[str, list[tuple[str, int, str, int]]]:
-    """id -> [(WARC file, WARC offset, url, line offset)], each list sorted in WARC order.
+def _index_spool(spool: Path) -> dict[tuple[str, int], list[tuple[str, int, str, int]]]:
+    """(id, version) -> [(WARC file, WARC offset, url, line offset)], each list sorted in
+    WARC order: the captures of one version of a story are copies, merged into one line.
 
     One flat tuple per line and one string per WARC file name: a run's index is the
     largest thing a crawl holds at its end."""
@@ -149,10 +151,17 @@ def _index_spool(spool: Path) -> dict[str, list[tuple[str, int, str, int]]]:
     for offset, record in _spool_lines(spool):
         filename, warc_offset = warc_order(record)
         filename = filenames.setdefault(filename, filename)
-        index.setdefault(record["id"], []).append((filename, warc_offset, record["url"], offset))
+        key = (record["id"], record.get("version", 1))
+        index.setdefault(key, []).append((filename, warc_offset, record["url"], offset))
     for captures in index.values():
         captures.sort()
     return index
+
+
+def iter_spool(spool: str | os.PathLike) -> Iterator[dict]:
+    """The records of a spool, in the order they were written."""
+    for _, record in _spool_lines(Path(spool)):
+        yield record
 
 
 def _spool_lines(spool: Path) -> Iterator[tuple[int, dict]]:

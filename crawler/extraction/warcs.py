@@ -2,9 +2,10 @@
 
 The crawl and this module send the same :class:`~crawler.extraction.pool.Capture` of
 each response record to the same :func:`~crawler.extraction.pool.process_capture`,
-and merge captures into one record per story the same way, so re-extracting a crawl's
-WARC files gives the crawl's records (with the extractor of the day: archives outlive
-extractors).
+version the stories by the same rule (:mod:`crawler.extraction.versions`, the runs told
+apart by each WARC file's warcinfo) and merge copies into one line the same way, so
+re-extracting a crawl's WARC files gives the crawl's lines, every run's in one file
+(with the extractor of the day: archives outlive extractors).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import JsonlWriter
 from archive.records import parse_warc_date, payload_digest
+from archive.warcinfo import read_warcinfo, run_id
 from crawler.extraction.outcomes import ARTICLE_OUTCOMES, DRIFT_OUTCOMES, NOT_ARTICLE
 from crawler.extraction.pool import (
     Capture,
@@ -36,6 +38,7 @@ from crawler.extraction.pool import (
     process_capture,
 )
 from crawler.extraction.records import finalize_spool, spool_path
+from crawler.extraction.versions import version_captures
 
 
 @dataclass
@@ -126,22 +129,34 @@ def extract_warcs(paths: Iterable[str | os.PathLike], output: str | os.PathLike,
                   jobs: int = 1) -> ExtractSummary:
     """Extract every article of ``paths`` into the JSONL file ``output`` (replaced)."""
     output = Path(output)
+    paths = sorted(paths, key=lambda p: os.path.basename(p))
+    runs = _runs_of(paths)
     summary = ExtractSummary()
-    spool = spool_path(output)
-    spool.unlink(missing_ok=True)
+    captures, versions = spool_path(output), spool_path(output.with_name(output.name + ".v"))
     try:
-        with JsonlWriter(spool) as writer:
+        with JsonlWriter(captures) as writer:
             for outcome in _outcomes(paths, summary, jobs):
                 summary.outcomes[outcome.outcome] += 1
                 if outcome.record is not None:
                     writer.write(outcome.record)
-    except BaseException:
-        spool.unlink(missing_ok=True)
-        raise
-    finalize_spool(spool, output)
+        version_captures(captures, versions, runs.__getitem__)
+        finalize_spool(versions, output)
+    finally:
+        captures.unlink(missing_ok=True)
+        versions.unlink(missing_ok=True)
     with open(output, "rb") as lines:
         summary.records = sum(1 for _ in lines)
     return summary
+
+
+def _runs_of(paths: list[str | os.PathLike]) -> dict[str, str]:
+    """WARC file name -> the crawl run that wrote it (its warcinfo's ``isPartOf``), or ""
+    for files that name none (another tool's: taken as one run)."""
+    runs = {}
+    for path in paths:
+        with _reading(path):
+            runs[os.path.basename(path)] = run_id(read_warcinfo(path)) or ""
+    return runs
 
 
 def _outcomes(paths: Iterable[str | os.PathLike], summary: ExtractSummary,
