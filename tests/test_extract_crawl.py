@@ -22,7 +22,7 @@ def extension_settings() -> tuple[str, ...]:
     project may enable a subclass of it)."""
     from scrapy.utils.misc import load_object
 
-    from crawler.extraction import ExtractionExtension
+    from crawler.extraction.extension import ExtractionExtension
 
     if any(isinstance(load_object(path), type) and issubclass(load_object(path),
                                                                ExtractionExtension)

@@ -11,7 +11,6 @@ from crawler.extraction.article import (
     FALLBACK,
     GENERIC,
     NOT_ARTICLE,
-    extract_article,
     extract_response,
 )
 from mirror.network import Network
@@ -98,12 +97,15 @@ def test_listing_pages_are_not_articles(network):
 def test_error_answers_are_not_articles(network):
     page = fetch(network, SEED_URL)
     for status in (404, 500, 301, 304):
-        assert extract_article(SEED_URL, list(page.headers), page.body, status=status) is None
+        result = extract_response(SEED_URL, status, list(page.headers), page.body)
+        assert (result.outcome, result.article) == (NOT_ARTICLE, None)
+        assert result.reason == f"status {status}"
 
 
 def test_non_html_and_binary_labelled_html_are_not_articles(network):
     page = fetch(network, SEED_URL)
-    assert extract_article(SEED_URL, [("Content-Type", "application/pdf")], page.body) is None
+    pdf = extract_response(SEED_URL, 200, [("Content-Type", "application/pdf")], page.body)
+    assert (pdf.outcome, pdf.reason) == (NOT_ARTICLE, "not HTML (application/pdf)")
     binary = fetch(network, "http://www.spacewar.com/faults/binary.html")
     result = extract_response(SEED_URL, 200, list(binary.headers), binary.body)
     assert (result.outcome, result.article) == (NOT_ARTICLE, None)

@@ -1,33 +1,13 @@
 """Article extraction: site profile + trafilatura, in worker processes, to JSONL.
 
-- :func:`extract_article` (``crawler.extraction.article``): one response to article
-  fields, or None for anything that is not a story.
-- :class:`ExtractionExtension` (``crawler.extraction.extension``): the Scrapy extension
-  that extracts during a crawl and writes ``OUT/jsonl/<run-id>.jsonl``.
-- ``crawler.extraction.records``: record assembly, story ids, one record per story.
+- ``crawler.extraction.article``: one archived response to article fields
+  (:func:`~crawler.extraction.article.extract_response`); ``story``, ``dateline``,
+  ``decoding`` and ``text`` are its parts.
+- ``crawler.extraction.extension``: the Scrapy extension that extracts during a crawl
+  (worker processes: ``pool``, ``processes``) and writes ``OUT/jsonl/<run-id>.jsonl``.
+- ``crawler.extraction.records``: record assembly, story ids, one record per story per
+  run; ``versions``: which capture makes a new version of a story.
+- ``crawler.extraction.warcs``: the same from WARC files alone (``news-archive extract``).
 
-Attributes are imported lazily, so worker processes never import Scrapy.
+Worker processes import only what extraction needs: never Scrapy.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from crawler.extraction.article import extract_article
-    from crawler.extraction.extension import ExtractionExtension
-
-__all__ = ["ExtractionExtension", "extract_article"]
-
-_LAZY = {
-    "extract_article": "crawler.extraction.article",
-    "ExtractionExtension": "crawler.extraction.extension",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_LAZY[name]), name)

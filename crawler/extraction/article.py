@@ -29,13 +29,13 @@ from crawler.extraction.outcomes import (
     NOT_ARTICLE,
     UNDATED,
 )
+from crawler.extraction.pool import header_value, not_a_candidate
 from crawler.extraction.story import StoryRegion, line_text, locate_story
 from crawler.sites import spacedaily as profile
 
 PROFILE_NAME = "spacedaily"
 GENERIC_NAME = "generic"
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TEXT_NODES = etree.XPath(".//text()")
 _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
@@ -54,34 +54,21 @@ class Extraction:
     reason: str | None = None
 
 
-def extract_article(
-    url: str, headers: list[tuple[str, str]], body: bytes, status: int = 200
-) -> dict | None:
-    """The article fields of one response, or None for anything that is not a story."""
-    return extract_response(url, status, headers, body).article
-
-
 def extract_response(
     url: str, status: int, headers: list[tuple[str, str]], payload: bytes
 ) -> Extraction:
     """Extract one archived response (payload still content-encoded)."""
-    if status != 200:
-        return Extraction(NOT_ARTICLE, reason=f"status {status}")
-    content_type = _header(headers, "content-type")
-    if content_type and content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
-        return Extraction(NOT_ARTICLE, reason=f"not HTML ({content_type})")
-    host, path = _host_and_path(url)
-    profiled = profile.is_network_host(host)
-    if profiled and not profile.is_article_path(path):
-        return Extraction(NOT_ARTICLE, reason="not an article URL")
+    reason = not_a_candidate(url, status, headers)
+    if reason is not None:
+        return Extraction(NOT_ARTICLE, reason=reason)
     try:
-        body = content_decode(payload, _header(headers, "content-encoding"))
+        body = content_decode(payload, header_value(headers, "content-encoding"))
     except UndecodableBody as error:
         return Extraction(NOT_ARTICLE, reason=str(error))
     if _looks_binary(body):
         return Extraction(NOT_ARTICLE, reason="binary content")
-    page, encoding = decode_html(body, content_type)
-    if not profiled:
+    page, encoding = decode_html(body, header_value(headers, "content-type"))
+    if not profile.is_network_host(urlsplit(url).hostname or ""):
         return _generic(page, url, encoding, GENERIC)
     root = _parse(page)
     region = locate_story(root) if root is not None else None
@@ -213,10 +200,3 @@ def _looks_binary(body: bytes) -> bool:
     return controls > len(head) // 20
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((value for key, value in headers if key.lower() == name), None)
-
-
-def _host_and_path(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return (parts.hostname or ""), parts.path or "/"

@@ -52,12 +52,27 @@ def is_candidate(url: str, status: int, headers: list[tuple[str, str]],
     Non-200 answers, non-HTML, truncated payloads and network URLs that are not
     article URLs (home pages, listings, feeds, images) are never sent to a worker.
     """
-    if status != 200 or truncated:
-        return False
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return not_a_candidate(url, status, headers, truncated) is None
+
+
+def not_a_candidate(url: str, status: int, headers: list[tuple[str, str]],
+                    truncated: str | None = None) -> str | None:
+    """Why the response cannot be an article page, or None if it may be one."""
+    if status != 200:
+        return f"status {status}"
+    if truncated:
+        return f"truncated ({truncated})"
+    content_type = header_value(headers, "content-type")
     if content_type and content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
-        return False
-    return is_candidate_url(url)
+        return f"not HTML ({content_type})"
+    if not is_candidate_url(url):
+        return "not an article URL"
+    return None
+
+
+def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of header ``name`` (lower case) in ``headers``, or None."""
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def is_candidate_url(url: str) -> bool:
