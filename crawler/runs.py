@@ -27,8 +27,9 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 EXIT_CODES_HELP = """\
 exit codes:
   0   the crawl ran to its end (pages that failed after retries are in the stats)
-  1   failure: nothing more could be archived (disk full, unexpected error), or no
-      download got any response (site, network or --proxy down)
+  1   failure: nothing more could be archived (disk full, unexpected error), no
+      download got any response (site, network or --proxy down), or no page sent to
+      extraction became a record (its workers could not start or kept dying)
   2   partial: stopped early by SIGTERM/SIGINT; the next run picks up the rest
   64  usage error (bad option or setting)
   75  try later: another crawl holds the lock on DIR, or the --redis server does not

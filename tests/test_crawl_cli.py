@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -146,6 +147,47 @@ def test_site_names_and_canonical_urls():
     assert canonical_url("http://SpaceWar.com:80/x.html?p=2") == "http://www.spacewar.com/x.html?p=2"
     assert canonical_url("http://example.org/reports/A_999.html") is None
     assert canonical_url("mailto:editor@spacewar.com") is None
+
+
+def test_a_module_in_the_working_directory_does_not_shadow_the_workers_imports(
+    mirror, tmp_path
+):
+    """cron runs in $HOME: a stray `inspect.py` there must not kill the extraction
+    workers (they start with `python -P`)."""
+    (tmp_path / "inspect.py").write_text("raise ImportError('the shadowing module ran')\n")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "news-archive"), "crawl", "--out", str(out),
+         "--proxy", mirror.proxy, "--site", "spacewar", "--max-pages", "12", "--quiet",
+         *REPLICA_SETTINGS],
+        cwd=tmp_path, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "the shadowing module ran" not in result.stderr
+    [stats] = (out / "runs").glob("*.json")
+    assert json.loads(stats.read_text()).get("extraction/article", 0) > 0
+
+
+def test_a_run_whose_workers_cannot_extract_anything_exits_1_and_says_so(mirror, tmp_path):
+    """Workers that die on start (a broken trafilatura: only they import it) leave the
+    pages archived but no record: that is not a quiet night for cron."""
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "trafilatura.py").write_text("raise ImportError('broken trafilatura')\n")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--out", str(out), "--proxy",
+         mirror.proxy, "--site", "spacewar", "--max-pages", "12", "--quiet",
+         *REPLICA_SETTINGS],
+        capture_output=True, text=True, timeout=240,
+        env={**os.environ, "PYTHONPATH": str(shadow)},
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    [line] = [x for x in result.stdout.splitlines() if "EXTRACTION FAILED" in x]
+    [stats] = (out / "runs").glob("*.json")
+    errors = json.loads(stats.read_text())["summary"]["errors"]["extraction"]
+    assert errors > 0 and f": {errors} page(s) archived but not extracted" in line
+    assert list((out / "warc").glob("*.warc.gz"))  # the archive has the pages
 
 
 @pytest.mark.parametrize("state", [True, False], ids=["state-store", "no-state-store"])

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from archive.layout import ArchiveDir
 from crawler.distributed import options as distributed
+from crawler.extraction.outcomes import ARTICLE_OUTCOMES
 from crawler.runs import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
 def exit_code(stats: dict[str, Any]) -> int:
     reason = stats.get("finish_reason")
-    if nothing_answered(stats):
+    if nothing_answered(stats) or extraction_failed(stats):
         return EXIT_FAILED
     if reason in COMPLETE_REASONS:
         return EXIT_OK
@@ -141,6 +142,13 @@ def nothing_answered(stats: dict[str, Any]) -> bool:
     """Every download failed without a response (a dead proxy, site or network): a run
     that archived nothing must not look like a quiet night to cron."""
     return not stats.get("archive/responses") and bool(stats.get("archive/no_response"))
+
+
+def extraction_failed(stats: dict[str, Any]) -> bool:
+    """Pages were sent to extraction and none became a record (the workers could not
+    start or kept dying): the archive holds them, the dataset does not."""
+    extracted = sum(stats.get(f"extraction/{outcome}", 0) for outcome in ARTICLE_OUTCOMES)
+    return bool(stats.get("extraction/errors")) and not extracted
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -290,6 +298,8 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
             "retries": _prefixed(stats, "retry/reason_count/"),
             "truncated": _prefixed(stats, "archive/truncated/"),
             "write_error": get("archive/write_error"),
+            "extraction": get("extraction/errors", 0),
+            "extraction_worker_restarts": get("extraction/worker_restarts", 0),
         },
         "drift_warnings": get("extraction/drift", 0),
         "mended": {"warc_files": get("archive/mended_files", 0),
@@ -332,6 +342,12 @@ def summary(stats: dict[str, Any]) -> str:
                      "--proxy, reachable?)")
     if errors["write_error"]:
         lines.append(f"  WRITE ERROR: {errors['write_error']}")
+    if errors["extraction"]:
+        lines.append(
+            ("  EXTRACTION FAILED" if extraction_failed(stats) else "  extraction errors")
+            + f": {errors['extraction']} page(s) archived but not extracted "
+            f"({errors['extraction_worker_restarts']} worker restart(s)); the next run "
+            "fetches their stories again (see the log)")
     if s["drift_warnings"]:
         lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised, "
                      "or without a dateline (see the log)")

@@ -83,8 +83,10 @@ class WorkerProcesses:
     """``jobs`` extraction workers, started now; :meth:`submit` a capture, get a
     Deferred of its :class:`~crawler.extraction.pool.Outcome`."""
 
-    #: The worker's command line after the interpreter.
-    worker_args: tuple[str, ...] = ("-m", "crawler.extraction.worker")
+    #: The worker's command line after the interpreter. ``-P``: the working directory is
+    #: not put on the import path (cron runs in $HOME, where a stray ``inspect.py`` would
+    #: shadow the standard library's and kill every worker).
+    worker_args: tuple[str, ...] = ("-P", "-m", "crawler.extraction.worker")
 
     def __init__(self, jobs: int, on_restart: Callable[[], None] = lambda: None) -> None:
         self.on_restart = on_restart
