@@ -360,9 +360,12 @@ VERSIONS_NOTE = (
     "version n) when a later crawl fetched it again and its title, byline or text had "
     "changed (`change` = `text`), or when it was captured at a URL no earlier line "
     "listed, its text unchanged (`change` = `copies`: a copy on a sister site; `url` and "
-    "`site` are then that copy's, and `urls` lists every copy). Crawls do not fetch an "
-    "archived story again unless told to (`--refresh-after DAYS`), so a story with one "
-    "version may simply not have been checked again."
+    "`site` are then that copy's, and `urls` lists every copy). A crawl fetches an "
+    "archived story again only when it is due: by default often while it is new and "
+    "rarely once it has long gone unchanged, or on a schedule the crawl was given "
+    "(`--refresh-after DAYS`). An edit made between two checks is seen only in its last "
+    "state, and a story with one version may simply not have been checked since it "
+    "changed."
 )
 
 

@@ -114,8 +114,12 @@ PROXY_URL = ""
 
 # --- cron runs -------------------------------------------------------------------------
 ARCHIVE_STATE_ENABLED = True
-#: -1: an archived story is never fetched again; N: refetched (conditionally) after N days.
-REFRESH_AFTER_DAYS = -1
+#: When an archived story is fetched again, conditionally (crawler.refresh): -1: adaptive,
+#: HTTP's heuristic freshness kept between REFRESH_MIN_DAYS and REFRESH_MAX_DAYS; N: after
+#: N days (0: every run); inf: never.
+REFRESH_AFTER_DAYS = -1.0
+REFRESH_MIN_DAYS = 1.0
+REFRESH_MAX_DAYS = 180.0
 #: Seconds of state-store changes grouped into one SQLite commit (0: commit each change).
 ARCHIVE_STATE_COMMIT_INTERVAL = 1.0
 PROGRESS_INTERVAL = 5.0

@@ -25,8 +25,8 @@ whose line does not is fetched again (unconditionally, so it can be extracted; i
 identical payload is written as a revisit, not a second full record).
 
 Settings: ``ARCHIVE_STATE_ENABLED`` (default True; off = every run starts from nothing),
-``REFRESH_AFTER_DAYS`` (default -1 = never: an archived story is not fetched again;
-0 = always, with a conditional request), ``ARCHIVE_STATE_COMMIT_INTERVAL`` (default 1 s:
+``REFRESH_AFTER_DAYS``, ``REFRESH_MIN_DAYS``, ``REFRESH_MAX_DAYS`` (when an archived
+story is fetched again: :mod:`crawler.refresh`), ``ARCHIVE_STATE_COMMIT_INTERVAL`` (default 1 s:
 the SQLite store commits its changes at most this often; what a kill loses is learned
 again from the files, step 3 above).
 """
@@ -37,7 +37,7 @@ import logging
 import zlib
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -52,6 +52,7 @@ from archive.records import payload_digest
 from archive.state import SqliteStateStore, StateStore, UrlState
 from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
 from crawler.extraction.versions import story_state, text_digest
+from crawler.refresh import RefreshPolicy
 from crawler.runs import archive_dir
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ class CrawlState:
         self.layout = layout
         self.stats = crawler.stats
         self.run_id = settings.get("ARCHIVE_RUN_ID", "")
-        days = settings.getfloat("REFRESH_AFTER_DAYS", -1)
-        self.refresh_after = timedelta(days=days) if days >= 0 else None
+        self.refresh = RefreshPolicy.from_settings(settings)
         #: WARC files of earlier runs whose pages' links were not all followed (taken
         #: before this run writes any file of its own).
         self.unfollowed = [
@@ -129,10 +129,7 @@ class CrawlState:
             return False
         if kind == "story" and not self.is_recorded(url):
             return False
-        due = self.refresh_after is not None and (
-            datetime.now(UTC) - state.fetched_at >= self.refresh_after
-        )
-        return not due
+        return not self.refresh.is_due(state, kind, datetime.now(UTC))
 
     def is_recorded(self, url: str) -> bool:
         """True when the story at ``url`` has a JSONL line that lists ``url``: a copy

@@ -158,7 +158,9 @@ def test_listings_are_refetched_with_conditional_requests(runs):
     assert request.http_header("If-Modified-Since") == original.http_header("Last-Modified")
 
 
-def test_without_refresh_archived_stories_are_not_fetched_again(runs, truth):
+def test_stories_not_due_for_a_refresh_are_not_fetched_again(runs, truth):
+    """The third run uses the default, adaptive refresh: the replica's stories were
+    last modified months before they were fetched, so none is due a day later."""
     _, (_, _, third) = runs
     fetched = {r.uri for r in third.records if r.type in ("response", "revisit")}
     story_urls = {url for t in truth[1].values() for url in t["urls"]}
@@ -167,6 +169,24 @@ def test_without_refresh_archived_stories_are_not_fetched_again(runs, truth):
     # some copies are linked only from story pages, which are not fetched: never claimed
     assert 0 < third.stats["summary"]["stories"]["kept_without_fetching"] <= len(story_urls)
     assert "http://www.spacewar.com/index.html" in fetched  # home pages are fetched
+
+
+def test_stories_due_are_fetched_again_conditionally_and_requisites_are_not(
+    runs, truth, tmp_path
+):
+    """The adaptive refresh (the default) with its longest wait at 0: every story is due
+    and asked for with a conditional request (unchanged: a 304 revisit), no image is."""
+    source, _ = runs
+    out = tmp_path / "archive"
+    shutil.copytree(source, out)
+    run = crawl_epoch(out, 1, "-s", "REFRESH_MAX_DAYS=0")
+    not_modified = {r.uri for r in run.records if r.type == "revisit"
+                    and r.headers.get("WARC-Profile") == NOT_MODIFIED}
+    story_urls = {url for t in truth[1].values() for url in t["urls"]}
+    assert story_urls <= not_modified
+    requisites = {r.uri for r in run.records if r.uri.endswith((".jpg", ".gif", ".png", ".css"))}
+    assert requisites == set()
+    assert run.lines == []
 
 
 def test_every_file_of_every_run_is_sound(runs):

@@ -88,7 +88,8 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh-after", type=_non_negative, metavar="DAYS",
         help="fetch stories archived more than DAYS days ago again, with a conditional "
-        "request (default: never; 0: every run)",
+        "request (0: every run; inf: never; default: adaptive, from daily for stories "
+        "edited lately to every 180 days)",
     )
     parser.add_argument(
         "--quiet", action="store_true",
