@@ -79,6 +79,13 @@ def check_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list
             yield given, [Problem(str(given), None, None, message)]
 
 
+def left_open(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The files of the archive directories among ``paths`` that a crawl left open
+    (not checked: still being written, or mended by the next crawl)."""
+    return [path for given in map(Path, paths) if given.is_dir()
+            for path in ArchiveDir(given).open_files()]
+
+
 def _why_empty(archive: ArchiveDir) -> str:
     left_open = archive.open_warc_files()
     if left_open:

@@ -87,6 +87,12 @@ class ArchiveDir:
         """WARC files still being written (``.open``)."""
         return sorted(self.warc_dir.rglob("*" + OPEN_WARC_SUFFIX))
 
+    def open_files(self) -> list[Path]:
+        """WARC files and JSONL spools still being written (``.open``): a crawl is running,
+        or was killed (the next crawl into the directory mends them)."""
+        spools = sorted(self.jsonl_dir.rglob("*.jsonl.open")) if self.jsonl_dir.is_dir() else []
+        return self.open_warc_files() + spools
+
     def warc_name(self, path: Path) -> str:
         """The name CDXJ lines and pywb use for a WARC: its path below the WARC folder."""
         return path.relative_to(self.warc_dir).as_posix()

@@ -201,3 +201,16 @@ def test_a_directory_with_only_files_left_open_says_so(tmp_path):
         f"{tmp_path / 'out'}: file: no closed WARC or JSONL files in it, only 1 WARC file(s) "
         "a run left open (still running, or killed: the next crawl into it mends them)"
     ]
+
+
+def test_files_left_open_beside_finished_ones_are_noted_not_checked(archive):
+    """A killed crawl's `.open` WARC and JSONL spool: no problem (the next crawl mends
+    them), but check says they are there and were not checked."""
+    warc_open = archive.warc_files[0].with_name("news-archive-9-00000-host.warc.gz.open")
+    warc_open.write_bytes(b"\x1f\x8b\x08\x00cut short")
+    spool = archive.root / "jsonl" / "9.jsonl.open"
+    spool.write_text('{"torn": ')
+    code, lines, stderr = check(archive.root)
+    assert code == 0 and lines == []
+    for path in (warc_open, spool):
+        assert f"note: {path}: left open by a crawl that is running or was killed" in stderr

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.check import check_paths
+    from archive.check import check_paths, left_open
 
     checked = problems = 0
     for _, found in check_paths(args.paths):
@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
         for problem in found:
             problems += 1
             print(problem, flush=True)
+    for path in left_open(args.paths):
+        print(f"note: {path}: left open by a crawl that is running or was killed (not "
+              "checked; the next crawl into the directory mends it)", file=sys.stderr)
     if problems:
         print(f"news-archive check: {problems} problem(s) in {checked} file(s)", file=sys.stderr)
         return EXIT_PROBLEMS
