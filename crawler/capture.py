@@ -320,13 +320,15 @@ class WarcCapture:
 
 
 def _revisit_profile(exchange: HttpExchange, known: UrlState | None) -> RevisitProfile | None:
-    """How to write an exchange of a URL archived before (None: as a full record)."""
-    if known is None or known.status != 200:
+    """How to write an exchange of a URL archived before (None: as a full record): a 304
+    to a conditional request, or the same status and payload again (a 404 robots.txt
+    every night, too)."""
+    if known is None:
         return None
-    if exchange.status == 304:
+    if exchange.status == 304 and known.status == 200:
         return RevisitProfile.SERVER_NOT_MODIFIED
     if (
-        exchange.status == 200
+        exchange.status == known.status
         and exchange.payload
         and not exchange.truncated
         and payload_digest(exchange.payload) == known.payload_digest

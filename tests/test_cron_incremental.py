@@ -149,6 +149,17 @@ def test_a_refetch_without_validators_and_the_same_payload_is_an_identical_diges
     assert revisit.headers["WARC-Refers-To-Date"] == original.headers["WARC-Date"]
 
 
+def test_an_unchanged_error_answer_is_a_revisit_too(runs):
+    """The image host's robots.txt is a 404, asked for again by every run that fetches
+    images: one full record, then identical-payload revisits."""
+    _, done = runs
+    robots = [r for run in done for r in run.records if r.type in ("response", "revisit")
+              and r.uri == "http://www.spxdaily.com/robots.txt"]
+    assert [r.type for r in robots][:1] == ["response"] and len(robots) >= 2
+    assert all(r.type == "revisit" and r.headers["WARC-Profile"] == IDENTICAL
+               and r.status_line.split()[1] == "404" for r in robots[1:])
+
+
 def test_listings_are_refetched_with_conditional_requests(runs):
     _, (first, second, third) = runs
     home = "http://www.spacewar.com/index.html"
