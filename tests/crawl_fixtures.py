@@ -90,6 +90,10 @@ class CrawlRun:
     def responses_for(self, url: str) -> list[Record]:
         return [r for r in self.of_type("response") if r.uri == url]
 
+    def exchanges_for(self, url: str) -> list[Record]:
+        """Every answer archived for ``url``: full records and revisits, in order."""
+        return [r for r in self.records if r.type in ("response", "revisit") and r.uri == url]
+
 
 def run_crawl_cli(out: Path, *args: str, timeout: float = CRAWL_TIMEOUT_SECONDS) -> CrawlRun:
     """`news-archive crawl --out OUT ARGS...` as a subprocess; its WARC records read back."""

@@ -89,8 +89,10 @@ def test_stall_leaves_no_record_but_a_logged_reason(crawl):
 
 
 def test_every_retry_is_archived(crawl):
-    statuses = [r.status for r in crawl.responses_for(FAULTS + "retry-503.html")]
-    assert statuses == [503, 503, 200]
+    """The second 503 repeats the first: an identical-payload revisit of it."""
+    answers = crawl.exchanges_for(FAULTS + "retry-503.html")
+    assert [(r.type, r.status) for r in answers] == [
+        ("response", 503), ("revisit", 503), ("response", 200)]
 
 
 def test_crawl_trap_and_redirect_loop_end(crawl):
@@ -99,6 +101,27 @@ def test_crawl_trap_and_redirect_loop_end(crawl):
     assert 3 <= len(calendar) <= 2 * (BARREN_LIMIT + 1) + 1
     loop = [r for r in crawl.of_type("response") if "/faults/loop/" in r.uri]
     assert 2 <= len(loop) <= REDIRECT_MAX_TIMES + 1
+    # a start URL is requested whatever was seen: it loops until REDIRECT_MAX_TIMES
+    assert run_stats(crawl)["spider/gave_up/too_many_redirects"] == 1  # said, not silent
+    assert f"Gave up on {FAULTS}loop/a.html: too many redirects ({FAULTS}loop/a.html -> " in (
+        crawl.result.stderr)
+
+
+def test_a_linked_redirect_loop_is_given_up_on_when_it_comes_back(start_mirror, tmp_path):
+    """Linked from the home page (the replica with --faults), the loop ends at the first
+    URL seen again; every hop is archived, and the crawl says it gave up."""
+    replica = start_mirror(articles_per_site=2, faults=True)
+    crawl = run_crawl_cli(
+        tmp_path / "out", "--proxy", replica.proxy, "--site", "spacewar", "--no-requisites",
+        *REPLICA_SETTINGS, "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=0",
+        "-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "-s", f"HUB_BARREN_LIMIT={BARREN_LIMIT}",
+    )
+    assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
+    hops = [r.uri for r in crawl.of_type("response") if "/faults/loop/" in r.uri]
+    assert hops == [FAULTS + "loop/a.html", FAULTS + "loop/b.html"]
+    assert run_stats(crawl)["spider/gave_up/redirect_loop"] == 1
+    assert (f"Gave up on {FAULTS}loop/a.html: redirect loop ({FAULTS}loop/a.html -> "
+            f"{FAULTS}loop/b.html -> {FAULTS}loop/a.html)") in crawl.result.stderr
 
 
 def test_odd_bodies_are_archived_as_sent(crawl):
@@ -127,7 +150,7 @@ def test_retries_wait_for_retry_after_and_back_off(crawl):
 
     dates = [
         datetime.fromisoformat(r.headers["WARC-Date"].replace("Z", "+00:00"))
-        for r in crawl.responses_for(FAULTS + "retry-503.html")
+        for r in crawl.exchanges_for(FAULTS + "retry-503.html")
     ]
     gaps = [(b - a).total_seconds() for a, b in zip(dates, dates[1:], strict=False)]
     # Retry-After: 1 on each 503; the backoff doubles (1 s, then 2 s)
@@ -137,7 +160,8 @@ def test_retries_wait_for_retry_after_and_back_off(crawl):
 def test_a_page_given_up_on_has_its_reason_in_the_stats_and_the_log(crawl):
     stats = run_stats(crawl)
     assert stats["spider/gave_up/DownloadTimeoutError"] == 1
-    assert stats["summary"]["errors"]["gave_up"] == {"DownloadTimeoutError": 1}
+    assert stats["summary"]["errors"]["gave_up"] == {
+        "DownloadTimeoutError": 1, "too_many_redirects": 1}
     assert f"Gave up on {FAULTS}stall.html" in crawl.result.stderr
     [log] = (crawl.out / "logs").glob("*.log")
     assert f"Gave up on {FAULTS}stall.html" in log.read_text()

@@ -292,8 +292,14 @@ class NetworkSpider(scrapy.Spider):
             self.crawler.engine.crawl(request)
 
     def request_dropped(self, request: scrapy.Request) -> None:
-        """Scrapy's scheduler refused a request (a redirect to a URL it has seen)."""
+        """Scrapy's scheduler refused a request (a redirect to a URL it has seen): given
+        up on when the redirect leads back into its own chain (a loop; every hop is
+        archived)."""
         self.frontier.ended(request.meta)
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self._gave_up(chain[0], "redirect_loop",
+                          "redirect loop (" + " -> ".join([*chain, request.url]) + ")")
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -363,12 +369,26 @@ class NetworkSpider(scrapy.Spider):
         """The last word on a request that got no usable response (after retries);
         each failed attempt was already logged by DownloadFailureLogger. Error statuses
         (archived like any response) and requests robots.txt forbids are not failures."""
-        self.frontier.ended(failure.request.meta)
-        if not failure.check(HttpError, IgnoreRequest):
-            self.crawler.stats.inc_value("spider/gave_up")
-            self.crawler.stats.inc_value(f"spider/gave_up/{failure.type.__name__}")
-            logger.warning("Gave up on %s: %s", failure.request.url, failure.getErrorMessage())
+        request = failure.request
+        self.frontier.ended(request.meta)
+        if self._too_many_redirects(failure):
+            self._gave_up(request.meta["redirect_urls"][0], "too_many_redirects",
+                          "too many redirects (" + " -> ".join(
+                              [*request.meta["redirect_urls"], request.url]) + ")")
+        elif not failure.check(HttpError, IgnoreRequest):
+            self._gave_up(request.url, failure.type.__name__, failure.getErrorMessage())
         yield from self._release()
+
+    def _too_many_redirects(self, failure: Failure) -> bool:
+        """Scrapy's redirect middleware ignores a request past ``REDIRECT_MAX_TIMES``."""
+        limit = self.crawler.settings.getint("REDIRECT_MAX_TIMES")
+        redirects = failure.request.meta.get("redirect_times", 0)
+        return failure.check(IgnoreRequest) is not None and redirects >= limit > 0
+
+    def _gave_up(self, url: str, kind: str, why: str) -> None:
+        self.crawler.stats.inc_value("spider/gave_up")
+        self.crawler.stats.inc_value(f"spider/gave_up/{kind}")
+        logger.warning("Gave up on %s: %s", url, why)
 
     # -- link following ------------------------------------------------------------
 
