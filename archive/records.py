@@ -83,12 +83,12 @@ def parse_warc_date(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def software_versions() -> str:
-    """``news-archive/X (warcio/Y; Python/Z)`` for the warcinfo ``software`` field."""
-    return (
-        f"news-archive/{_version('news-archive')} "
-        f"(warcio/{_version('warcio')}; Python/{platform.python_version()})"
-    )
+def software_versions(*packages: tuple[str, str]) -> str:
+    """``news-archive/X (Name/Y; ...; warcio/Z; Python/W)`` for the warcinfo ``software``
+    field; ``packages``: (name, distribution) pairs to name before warcio."""
+    parts = [f"{name}/{_version(dist)}" for name, dist in (*packages, ("warcio", "warcio"))]
+    return (f"news-archive/{_version('news-archive')} "
+            f"({'; '.join(parts)}; Python/{platform.python_version()})")
 
 
 def warcinfo_record(

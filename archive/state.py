@@ -218,7 +218,7 @@ class SqliteStateStore:
         self._change("INSERT OR IGNORE INTO followed (name) VALUES (?)", (name,))
 
     def counts(self) -> dict[str, int]:
-        """How many URLs and stories the store knows (for the run summary)."""
+        """How many URLs and stories the store knows."""
         urls = self._db.execute("SELECT count(*) FROM urls").fetchone()[0]
         stories = self._db.execute("SELECT count(*) FROM stories").fetchone()[0]
         return {"urls": urls, "stories": stories}

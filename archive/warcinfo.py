@@ -32,6 +32,11 @@ def parse_fields(text: str) -> dict[str, str]:
     return fields
 
 
+def part_of(run: str) -> str:
+    """The ``isPartOf`` field naming the crawl run ``run`` (what :func:`run_id` reads)."""
+    return f"news-archive run {run}"
+
+
 def run_id(fields: dict[str, str]) -> str | None:
     """The crawl run a warcinfo record names in ``isPartOf`` (None if it names none)."""
     match = RUN_PART_OF.match(fields.get("isPartOf", ""))

@@ -22,29 +22,27 @@ archived with ``WARC-Truncated: length``.
 from __future__ import annotations
 
 import logging
-import platform
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
-from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import StopDownload
-from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.client import URI
 
 from archive.exchange import HttpExchange
-from archive.records import RevisitProfile, payload_digest
+from archive.records import RevisitProfile, payload_digest, software_versions
 from archive.state import UrlState
+from archive.warcinfo import part_of
 from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
 from crawler.handlers import take_raw_head
 from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
-from crawler.runs import OutputLock, archive_dir
+from crawler.runs import OutputLock, archive_dir, stop_on_write_error
 from crawler.state import CrawlState, mend_leftovers
 
 if TYPE_CHECKING:
@@ -277,8 +275,8 @@ class WarcCapture:
         self.writer.write_revisit(exchange, profile, _original(known))
         self.state.store.save_url(replace(
             known, fetched_at=exchange.date,
-            etag=_header(exchange, "ETag") or known.etag,
-            last_modified=_header(exchange, "Last-Modified") or known.last_modified,
+            etag=exchange.response_header("ETag") or known.etag,
+            last_modified=exchange.response_header("Last-Modified") or known.last_modified,
         ))
         self.stats.inc_value(f"archive/revisits/{profile.value}")
         if page_kind(request) != "story":
@@ -314,9 +312,7 @@ class WarcCapture:
 
     def _stop(self, error: OSError | sqlite3.Error) -> None:
         self.failed = True
-        self.stats.set_value("archive/write_error", str(error))
-        logger.error("Stopping the crawl: %s", error)
-        _schedule_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
+        stop_on_write_error(self.crawler, error)
 
 
 def _revisit_profile(exchange: HttpExchange, known: UrlState | None) -> RevisitProfile | None:
@@ -349,32 +345,23 @@ def _original(known: UrlState) -> WrittenRecord:
 def _url_state(exchange: HttpExchange, record: WrittenRecord) -> UrlState:
     return UrlState(
         url=exchange.url, fetched_at=exchange.date, status=exchange.status,
-        etag=_header(exchange, "ETag"), last_modified=_header(exchange, "Last-Modified"),
+        etag=exchange.response_header("ETag"),
+        last_modified=exchange.response_header("Last-Modified"),
         payload_digest=record.payload_digest, filename=record.filename,
         offset=record.offset, length=record.length, record_id=record.record_id,
         record_date=record.date, target_uri=record.target_uri,
     )
 
 
-def _header(exchange: HttpExchange, name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in exchange.response_headers if k.lower() == lowered), None)
-
-
 def warcinfo_fields(crawler: Crawler) -> dict[str, str]:
     """What every warcinfo record says about this crawl (the writer adds format and host)."""
     settings = crawler.settings
-    versions = "; ".join(
-        f"{name}/{version(package)}"
-        for name, package in (("Scrapy", "scrapy"), ("Twisted", "twisted"), ("warcio", "warcio"))
-    )
     return {
-        "software": f"news-archive/{version('news-archive')} ({versions}; "
-        f"Python/{platform.python_version()})",
+        "software": software_versions(("Scrapy", "scrapy"), ("Twisted", "twisted")),
         "operator": settings.get("ARCHIVE_OPERATOR", ""),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": user_agent(settings),
-        "isPartOf": f"news-archive run {settings.get('ARCHIVE_RUN_ID', '')}",
+        "isPartOf": part_of(settings.get("ARCHIVE_RUN_ID", "")),
     }
 
 

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.defer import _schedule_coro
 
 from archive.jsonl import JsonlWriteError
 from archive.reader import RecordNotFound, read_record, warc_path
 from crawler.extraction.extension import ExtractionExtension
 from crawler.extraction.versions import known_after, next_line
+from crawler.runs import stop_on_write_error
 from crawler.state import CrawlState
 
 if TYPE_CHECKING:
@@ -147,11 +147,5 @@ class VersionedExtraction(ExtractionExtension):
             if after is not None:
                 self.state.store.save_story(after)
         except (JsonlWriteError, sqlite3.Error) as error:  # disk full
-            self._stop(error)
+            stop_on_write_error(self.crawler, error)
 
-    def _stop(self, error: OSError | sqlite3.Error) -> None:
-        if self.stats.get_value("archive/write_error"):
-            return  # already stopping
-        self.stats.set_value("archive/write_error", str(error))
-        logger.error("Stopping the crawl: %s", error)
-        _schedule_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))

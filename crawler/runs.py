@@ -7,6 +7,7 @@ is :class:`archive.layout.ArchiveDir`.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,12 @@ from typing import TYPE_CHECKING
 from archive.layout import ArchiveDir
 
 if TYPE_CHECKING:
+    import sqlite3
+
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
 
 #: Exit codes of ``news-archive crawl`` (sysexits.h where one fits).
 EXIT_OK = 0
@@ -45,6 +51,19 @@ def new_run_id() -> str:
 def archive_dir(settings: BaseSettings) -> ArchiveDir:
     """The output directory a crawl configured with ``settings`` writes into."""
     return ArchiveDir(Path(settings.get("ARCHIVE_DIR") or "archive-out"))
+
+
+def stop_on_write_error(crawler: Crawler, error: OSError | sqlite3.Error) -> None:
+    """A write failed (disk full: a WARC or JSONL file, or the state store): record it
+    and close the spider, once. What was written stays whole (the writers cut a partial
+    record back)."""
+    from scrapy.utils.defer import _schedule_coro  # the CLI imports this module: no Scrapy
+
+    if crawler.stats.get_value("archive/write_error"):
+        return  # already stopping
+    crawler.stats.set_value("archive/write_error", str(error))
+    logger.error("Stopping the crawl: %s", error)
+    _schedule_coro(crawler.engine.close_spider_async(reason="archive_write_error"))
 
 
 class DirectoryLocked(RuntimeError):

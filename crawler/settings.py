@@ -47,7 +47,7 @@ from crawler.runs import new_run_id
 # An empty URL list makes it use the snapshot straight away. Must run before it is imported.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-# charset-normalizer's DEBUG calls cost ~3 ms a page under Scrapy's logging (research §4).
+# charset-normalizer's DEBUG calls cost ~3 ms a page under Scrapy's logging.
 logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 BOT_NAME = "news-archive"

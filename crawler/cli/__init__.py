@@ -13,6 +13,8 @@ import importlib
 import sys
 from importlib.metadata import version
 
+from crawler.runs import EXIT_USAGE
+
 SUBCOMMAND_MODULES = (
     "mirror.cli",
     "crawler.cli.crawl",
@@ -21,7 +23,6 @@ SUBCOMMAND_MODULES = (
     "crawler.cli.index", "crawler.cli.package", "crawler.cli.check", "crawler.cli.export",
 )
 
-EXIT_USAGE = 64
 
 
 def build_parser() -> argparse.ArgumentParser:

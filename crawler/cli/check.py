@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
+from crawler.runs import EXIT_FAILED, EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +41,6 @@ def run(args: argparse.Namespace) -> int:
               "checked; the next crawl into the directory mends it)", file=sys.stderr)
     if problems:
         print(f"news-archive check: {problems} problem(s) in {checked} file(s)", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return EXIT_FAILED
     print(f"news-archive check: {checked} file(s), no problems", file=sys.stderr)
     return EXIT_OK

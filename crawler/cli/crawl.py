@@ -167,8 +167,9 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides["ARCHIVE_START_URLS"] = list(args.start_url)
     if args.refresh_after is not None:
         overrides["REFRESH_AFTER_DAYS"] = args.refresh_after
-    overrides.update(distributed.distributed_settings(args))
-    overrides.update(parse_setting_pairs(args.settings))
+    given = parse_setting_pairs(args.settings)
+    overrides.update(distributed.distributed_settings(args, given))
+    overrides.update(given)
     return overrides
 
 

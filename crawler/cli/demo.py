@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+from crawler.runs import EXIT_FAILED, EXIT_OK
+
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
 #: What the replica may be crawled with: it is ours, on loopback.

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-EXIT_FAILURE = 1
+from crawler.runs import EXIT_FAILED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     missing = [path for path in args.warcs if not Path(path).is_file()]
     if missing:
         print(f"news-archive extract: no such file: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_FAILED
     if args.jobs < 0:
         print("news-archive extract: --jobs must be >= 0", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_FAILED
     jobs = args.jobs or available_cores()
     try:
         if args.output:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             summary = _extract_to_stdout(args.warcs, jobs, extract_warcs)
     except (OSError, ValueError) as error:
         print(f"news-archive extract: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_FAILED
     print(
         f"news-archive extract: {summary.responses} responses, "
         f"{summary.article_pages} article pages, "

@@ -34,8 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def distributed_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings overlay for ``--redis``/``--worker-id`` ({} without ``--redis``).
+def distributed_settings(args: argparse.Namespace, given: dict[str, str]) -> dict[str, Any]:
+    """The settings overlay for ``--redis``/``--worker-id`` ({} without ``--redis``);
+    ``given``: the ``-s`` settings (``DISTRIBUTED_KEY_PREFIX`` may be among them).
 
     Raises ValueError for a malformed URL or worker id.
     """
@@ -53,7 +54,6 @@ def distributed_settings(args: argparse.Namespace) -> dict[str, Any]:
             f"--worker-id {worker_id!r}: use letters, digits, '.', '_' or '-' (64 at most)"
         )
     check_reachable(url)
-    given = dict(pair.split("=", 1) for pair in getattr(args, "settings", []) if "=" in pair)
     return worker_overlay(url, worker_id, given.get("DISTRIBUTED_KEY_PREFIX"))
 
 

@@ -1,8 +1,8 @@
 """The crawl state store in Redis, shared by every worker of a distributed crawl.
 
 :class:`RedisStateStore` implements :class:`archive.state.StateStore` (the interface
-of the single-machine :class:`archive.state.SqliteStateStore`) on three Redis keys
-under ``<prefix>:state``:
+of the single-machine :class:`archive.state.SqliteStateStore`) on four kinds of Redis
+keys under ``<prefix>:state``:
 
 - ``urls`` (hash): URL -> its :class:`~archive.state.UrlState` as JSON;
 - ``records:<WARC file name>`` (sorted set): URL scored by the offset of its record in

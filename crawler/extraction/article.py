@@ -33,7 +33,7 @@ from crawler.extraction.pool import header_value, not_a_candidate
 from crawler.extraction.story import StoryRegion, line_text, locate_story
 from crawler.sites import spacedaily as profile
 
-PROFILE_NAME = "spacedaily"
+#: ``extractor.profile`` of a page no site profile knows (trafilatura alone).
 GENERIC_NAME = "generic"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -94,7 +94,7 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
         "text": "\n".join(textwork.fragment_paragraphs(region.body)),
         "related_reports": [_related_report(fragment, published) for fragment in region.reports],
         "encoding": encoding,
-        "profile": PROFILE_NAME,
+        "profile": profile.NAME,
     }
 
 

@@ -30,9 +30,9 @@ def split_inline_dateline(
 ) -> tuple[Dateline | None, str]:
     """Split "Warsaw (AFP) April 24 - text" into the dateline and the text.
 
-    A dateline without a year takes ``default_year`` (the main story's), moved back one
-    year when that would put the report after the story (a December report quoted by a
-    January story).
+    A dateline without a year takes ``default_year`` (the main story's); :func:`infer_year`
+    then moves it back one year if that puts the report after the story (a December
+    report quoted by a January story).
     """
     match = spacedaily.INLINE_DATELINE.match(paragraph)
     if not match:

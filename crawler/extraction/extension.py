@@ -41,6 +41,7 @@ from crawler.extraction.outcomes import DRIFT_OUTCOMES, FALLBACK, NO_BODY, UNDAT
 from crawler.extraction.pool import Capture, Outcome, available_cores, is_candidate
 from crawler.extraction.processes import WorkerProcesses
 from crawler.extraction.records import finalize_spool, spool_path
+from crawler.runs import archive_dir
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ExtractionExtension:
             raise NotConfigured("ARCHIVE_RUN_ID is not set")
         jobs = settings.getint("EXTRACTION_JOBS", 0) or default_workers(available_cores())
         max_in_flight = settings.getint("EXTRACTION_MAX_IN_FLIGHT", 0) or 32 * jobs
-        path = Path(settings.get("ARCHIVE_DIR") or "archive-out") / "jsonl" / f"{run_id}.jsonl"
+        path = archive_dir(settings).jsonl_dir / f"{run_id}.jsonl"
         extension = cls(crawler, path, jobs, max_in_flight)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

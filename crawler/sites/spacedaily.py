@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+#: The profile's name in each record's ``extractor.profile``.
+NAME = "spacedaily"
+
 #: What the network's archive is called in dataset cards and WACZ descriptions.
 ARCHIVE_TITLE = "SpaceDaily network news archive"
 

@@ -451,8 +451,8 @@ class NetworkSpider(scrapy.Spider):
 
     def _claim(self, url: str) -> bool:
         """True the first time a URL is seen in this run: every request the spider makes
-        (start URLs aside) is claimed here first, so this is the one place to consult
-        what earlier runs archived."""
+        (start URLs aside) is claimed here first. What earlier runs archived is consulted
+        when the request is released (:meth:`_release`)."""
         key = seen_key(url)
         if key in self.seen:
             return False
