@@ -156,6 +156,12 @@ class PlainCompressedResponse:
         )
 
 
+def _without_traceback(record: logging.LogRecord) -> bool:
+    """A logging filter keeping the record's message and dropping its traceback."""
+    record.exc_info = record.exc_text = None
+    return True
+
+
 class DownloadFailureLogger:
     """Log every download that ended without a response (timeout, reset, size limit,
     refused connection), with its reason, and count them by kind in the stats.
@@ -164,12 +170,21 @@ class DownloadFailureLogger:
     exchanges leave nothing to archive, so the log and stats are their only record.
     """
 
+    #: Scrapy's robots.txt middleware logs a failed robots.txt download with a full
+    #: traceback; this logger has already said why, in one line.
+    ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DownloadFailureLogger:
-        return cls(crawler.stats)
+        middleware = cls(crawler.stats)
+        robots = logging.getLogger(cls.ROBOTS_LOGGER)
+        robots.addFilter(_without_traceback)
+        crawler.signals.connect(lambda: robots.removeFilter(_without_traceback),
+                                signal=signals.engine_stopped, weak=False)
+        return middleware
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         if isinstance(exception, IgnoreRequest):  # robots.txt or offsite: never sent

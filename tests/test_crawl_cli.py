@@ -82,6 +82,8 @@ def test_a_run_that_got_no_response_at_all_fails_loudly_even_when_quiet(tmp_path
     assert run.result.returncode == 1
     assert "NOTHING ARCHIVED: no download got a response" in run.result.stdout
     assert "ended: finished (exit code 1)" in run.result.stdout
+    assert "Traceback" not in run.result.stderr  # one line per failure, for cron's mail
+    assert len(run.result.stderr.splitlines()) < 30
 
 
 def test_no_requisites_and_max_pages(mirror, tmp_path):
