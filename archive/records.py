@@ -204,33 +204,6 @@ def revisit_record(
     )
 
 
-def metadata_record(
-    builder: RecordBuilder,
-    target_uri: str,
-    fields: Mapping[str, str],
-    warcinfo_id: str,
-    concurrent_to: str | None = None,
-    date: datetime | None = None,
-) -> ArcWarcRecord:
-    """A metadata record of ``application/warc-fields`` (e.g. outlinks, fetch notes)."""
-    _check_header_text(fields.items())
-    payload = "".join(f"{name}: {value}\r\n" for name, value in fields.items()).encode("utf-8")
-    warc_headers = {
-        **_leading_warc_headers("metadata", target_uri, date or datetime.now(UTC)),
-        "WARC-Warcinfo-ID": warcinfo_id,
-    }
-    if concurrent_to:
-        warc_headers["WARC-Concurrent-To"] = concurrent_to
-    return builder.create_warc_record(
-        target_uri,
-        "metadata",
-        payload=BytesIO(payload),
-        length=len(payload),
-        warc_headers_dict=warc_headers,
-        http_headers=None,
-    )
-
-
 def link_request(request: ArcWarcRecord, response: ArcWarcRecord) -> None:
     """Give a request record its response's target URI and date, and point it at the
     response with ``WARC-Concurrent-To`` (what warcio's ``write_request_response_pair``

@@ -217,12 +217,6 @@ class SqliteStateStore:
     def mark_followed(self, name: str) -> None:
         self._change("INSERT OR IGNORE INTO followed (name) VALUES (?)", (name,))
 
-    def counts(self) -> dict[str, int]:
-        """How many URLs and stories the store knows."""
-        urls = self._db.execute("SELECT count(*) FROM urls").fetchone()[0]
-        stories = self._db.execute("SELECT count(*) FROM stories").fetchone()[0]
-        return {"urls": urls, "stories": stories}
-
     def commit(self) -> None:
         """Make every change so far durable."""
         if self._db.in_transaction:

@@ -162,19 +162,6 @@ class WarcFileWriter:
             written = replace(written, payload_digest=reference.payload_digest)
         return written
 
-    def write_metadata(
-        self, target_uri: str, fields: dict[str, str], concurrent_to: str | None = None
-    ) -> WrittenRecord:
-        """Append a metadata record (``application/warc-fields``) about ``target_uri``."""
-
-        def build() -> tuple[ArcWarcRecord]:
-            record = records.metadata_record(
-                self._warc, target_uri, fields, self._warcinfo_id, concurrent_to
-            )
-            return (record,)
-
-        return self._write_records(build, target_uri)
-
     def close(self) -> None:
         """Close the current file and rename it to its final ``.warc.gz`` name."""
         if self._fd is None:

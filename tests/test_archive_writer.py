@@ -356,21 +356,3 @@ def test_archive_package_does_not_import_scrapy():
         "assert 'scrapy' not in sys.modules and 'twisted' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_metadata_record(tmp_path):
-    with WarcFileWriter(tmp_path) as writer:
-        response = writer.write_exchange(make_exchange())
-        note = writer.write_metadata(
-            response.target_uri, {"outlink": "http://www.spacewar.com/x.html"}, response.record_id
-        )
-    records = {
-        r.rec_headers.get_header("WARC-Record-ID"): (r, p)
-        for r, p in read_all(tmp_path / note.filename)
-    }
-    record, payload = records[note.record_id]
-    assert record.rec_type == "metadata"
-    assert record.rec_headers.get_header("WARC-Concurrent-To") == response.record_id
-    assert record.rec_headers.get_header("Content-Type") == "application/warc-fields"
-    assert payload == b"outlink: http://www.spacewar.com/x.html\r\n"
-    assert check_warc(tmp_path / note.filename) == []

@@ -105,12 +105,6 @@ class RedisStateStore:
     def mark_followed(self, name: str) -> None:
         """Nothing to mark (see :meth:`is_followed`)."""
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "urls": self.server.hlen(self.urls_key),
-            "stories": self.server.hlen(self.stories_key),
-        }
-
     def close(self) -> None:
         self.server.close()
 
