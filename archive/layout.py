@@ -20,8 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
-OPEN_WARC_SUFFIX = ".warc.gz.open"
+#: A file still being written (a WARC file, a JSONL spool) ends in this; renamed at close.
+OPEN_SUFFIX = ".open"
+WARC_GZ_SUFFIX = ".warc.gz"
+WARC_SUFFIXES = (WARC_GZ_SUFFIX, ".warc")
+OPEN_WARC_SUFFIX = WARC_GZ_SUFFIX + OPEN_SUFFIX
 INDEX_DIR = "indexes"
 PER_WARC_DIR = "warc"
 MERGED_INDEX = "index.cdxj"
@@ -90,8 +93,9 @@ class ArchiveDir:
     def open_files(self) -> list[Path]:
         """WARC files and JSONL spools still being written (``.open``): a crawl is running,
         or was killed (the next crawl into the directory mends them)."""
-        spools = sorted(self.jsonl_dir.rglob("*.jsonl.open")) if self.jsonl_dir.is_dir() else []
-        return self.open_warc_files() + spools
+        if not self.jsonl_dir.is_dir():
+            return self.open_warc_files()
+        return self.open_warc_files() + sorted(self.jsonl_dir.rglob("*.jsonl" + OPEN_SUFFIX))
 
     def warc_name(self, path: Path) -> str:
         """The name CDXJ lines and pywb use for a WARC: its path below the WARC folder."""

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-OPEN_SUFFIX = ".open"
+from archive.layout import OPEN_SUFFIX, OPEN_WARC_SUFFIX
+
 READ_SIZE = 1 << 20
 HEADER_LIMIT = 1 << 16
 CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
@@ -55,7 +56,7 @@ def mend_open_files(directory: str | os.PathLike) -> list[MendReport]:
     every later run.
     """
     reports = []
-    for path in sorted(Path(directory).glob("*.warc.gz" + OPEN_SUFFIX)):
+    for path in sorted(Path(directory).glob("*" + OPEN_WARC_SUFFIX)):
         try:
             reports.append(mend_file(path))
         except FileExistsError as error:

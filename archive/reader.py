@@ -20,6 +20,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from archive.layout import OPEN_SUFFIX
 from archive.records import parse_warc_date
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -168,5 +169,5 @@ def warc_path(directory: str | os.PathLike, filename: str) -> Path:
     final = Path(directory) / filename
     if final.exists():
         return final
-    open_name = final.with_name(final.name + ".open")
+    open_name = final.with_name(final.name + OPEN_SUFFIX)
     return open_name if open_name.exists() else final

@@ -28,10 +28,9 @@ from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from archive import records
 from archive.exchange import HttpExchange
+from archive.layout import OPEN_SUFFIX, WARC_GZ_SUFFIX
 from archive.records import RefersTo, RevisitProfile, parse_warc_date
 
-OPEN_SUFFIX = ".open"
-WARC_SUFFIX = ".warc.gz"
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_COMPRESSLEVEL = 6
 
@@ -267,7 +266,7 @@ class WarcFileWriter:
     def _file_name(self, created: datetime) -> str:
         host = re.sub(r"[^A-Za-z0-9.-]+", "-", self.hostname) or "localhost"
         stamp = created.strftime("%Y%m%d%H%M%S")
-        return f"{self.prefix}-{stamp}-{self._serial:05d}-{host}{WARC_SUFFIX}"
+        return f"{self.prefix}-{stamp}-{self._serial:05d}-{host}{WARC_GZ_SUFFIX}"
 
     def _append(self, data: bytes) -> int:
         """Write ``data`` whole at the end of the file, or cut the file back and raise."""

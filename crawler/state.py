@@ -46,11 +46,12 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import iter_jsonl
+from archive.layout import OPEN_SUFFIX
 from archive.mend import mend_open_files
 from archive.reader import iter_records
 from archive.records import payload_digest
 from archive.state import SqliteStateStore, StateStore, UrlState
-from crawler.extraction.records import SPOOL_SUFFIX, finalize_spool, story_id
+from crawler.extraction.records import finalize_spool, story_id
 from crawler.extraction.versions import story_state, text_digest
 from crawler.refresh import RefreshPolicy
 from crawler.runs import archive_dir
@@ -196,7 +197,7 @@ def mend_leftovers(layout: ArchiveDir, stats: StatsCollector) -> list[MendReport
         logger.warning(
             "WARC file left open by an earlier run: %s: %s", report.open_path.name, report.note
         )
-    for spool in sorted(layout.jsonl_dir.glob("*.jsonl" + SPOOL_SUFFIX)):
+    for spool in sorted(layout.jsonl_dir.glob("*.jsonl" + OPEN_SUFFIX)):
         final = finalize_spool(spool)
         stats.inc_value("archive/mended_jsonl")
         logger.warning("Finished the JSONL of an interrupted run: %s", final)
@@ -207,7 +208,7 @@ def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> Non
     """Mend what a killed run left behind and make the store agree with the files."""
     for report in mend_leftovers(layout, stats):
         cut_from = 0 if report.deleted else report.kept_bytes
-        forgotten = store.forget_records(report.path.name.removesuffix(".open"), cut_from)
+        forgotten = store.forget_records(report.path.name.removesuffix(OPEN_SUFFIX), cut_from)
         if forgotten:
             logger.warning("%d URL(s) lost their record in %s: fetched again", forgotten,
                            report.path.name)

@@ -35,10 +35,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.jsonl import JsonlWriter, repair_jsonl
+from archive.layout import OPEN_SUFFIX
 from archive.records import warc_date
 from crawler.sites import spacedaily as profile
 
-SPOOL_SUFFIX = ".open"
 EXTRACTOR_NAME = "trafilatura"
 NEWS_ARCHIVE_VERSION = version("news-archive")
 TRAFILATURA_VERSION = version("trafilatura")
@@ -102,7 +102,7 @@ def build_record(
 
 def _final_name(filename: str) -> str:
     name = os.path.basename(filename)
-    return name[: -len(SPOOL_SUFFIX)] if name.endswith(SPOOL_SUFFIX) else name
+    return name[: -len(OPEN_SUFFIX)] if name.endswith(OPEN_SUFFIX) else name
 
 
 def warc_order(record: dict) -> tuple[str, int]:
@@ -110,7 +110,7 @@ def warc_order(record: dict) -> tuple[str, int]:
 
 
 def spool_path(final_path: str | os.PathLike) -> Path:
-    return Path(str(final_path) + SPOOL_SUFFIX)
+    return Path(str(final_path) + OPEN_SUFFIX)
 
 
 def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = None) -> Path:
@@ -122,7 +122,7 @@ def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = N
     """
     spool = Path(spool)
     final = Path(final) if final is not None else spool.with_name(
-        spool.name[: -len(SPOOL_SUFFIX)]
+        spool.name[: -len(OPEN_SUFFIX)]
     )
     repair_jsonl(spool)
     index = _index_spool(spool)
