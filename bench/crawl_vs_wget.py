@@ -80,11 +80,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from crawler.sites import spacedaily as profile  # noqa: E402
+from mirror.process import MirrorProcess  # noqa: E402
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 BASELINES = [sys.executable, str(REPO / "bench" / "scrapy_baselines.py")]
 TIME = "/usr/bin/time"
-ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 ARTICLE_PAGES = re.compile(r"(\d+) article pages")
 POLL_SECONDS = 0.05
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -244,21 +244,11 @@ def process_cpu_s(pid: int) -> float:
 
 # -- the replica ----------------------------------------------------------------------
 
-class Replica:
+class Replica(MirrorProcess):
     """``news-archive mirror`` in a subprocess, warmed up (headline index built)."""
 
     def __init__(self, articles_per_site: int) -> None:
-        self.process = subprocess.Popen(
-            [*CLI, "mirror", "--port", "0", "--articles-per-site", str(articles_per_site)],
-            stdout=subprocess.PIPE, text=True,
-        )
-        line = self.process.stdout.readline()
-        match = ADDRESS_LINE.search(line)
-        if match is None:
-            self.stop()
-            raise RuntimeError(f"the replica did not start (it said {line!r})")
-        self.port = int(match[1])
-        self.proxy = f"http://127.0.0.1:{self.port}"
+        super().__init__(articles_per_site=articles_per_site)
         self._warm()
 
     def _warm(self) -> None:
@@ -270,16 +260,7 @@ class Replica:
                     opener.open(f"http://www.{site}{path}", timeout=120).read()
 
     def cpu_s(self) -> float:
-        return process_cpu_s(self.process.pid)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
+        return process_cpu_s(self.pid)
 
 
 # -- the runs -------------------------------------------------------------------------

@@ -21,14 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+from mirror.process import MirrorProcess
+
 REPLICA = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
            "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
            "-s", "PROGRESS_INTERVAL=30"]
@@ -45,37 +45,21 @@ def main() -> None:
           f"{'crawl_MB':>9} {'tree_MB':>8} {'state_MB':>9}")
     for stories in args.stories:
         per_site = math.ceil(stories / 3)
-        mirror, port = start_mirror(per_site)
-        try:
+        with MirrorProcess(articles_per_site=per_site) as mirror:
             out = workdir / f"out-{stories}"
             runs = ["first"] + (["incremental"] if args.incremental else [])
             for label in runs:
-                row = measure_crawl(out, port)
+                row = measure_crawl(out, mirror.proxy)
                 print(f"{stories:>8} {label:>12} {row['responses']:>9} {row['seconds']:>8.0f} "
                       f"{row['crawl_mb']:>9.0f} {row['tree_mb']:>8.0f} {row['state_mb']:>9.1f}",
                       flush=True)
-        finally:
-            mirror.terminate()
-            mirror.wait()
 
 
-def start_mirror(per_site: int) -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "mirror", "--articles-per-site", str(per_site)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    match = ADDRESS.search(process.stdout.readline())
-    if match is None:
-        process.kill()
-        raise SystemExit("the replica did not start")
-    return process, int(match[1])
-
-
-def measure_crawl(out: Path, port: int) -> dict:
+def measure_crawl(out: Path, proxy: str) -> dict:
     started = time.monotonic()
     crawl = subprocess.Popen(
         [sys.executable, "-m", "crawler.cli", "crawl", "--out", str(out), "--quiet",
-         "--proxy", f"http://127.0.0.1:{port}", *REPLICA],
+         "--proxy", proxy, *REPLICA],
         stdout=subprocess.DEVNULL,
     )
     tree_peak = 0

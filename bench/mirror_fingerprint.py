@@ -28,20 +28,17 @@ import json
 import random
 import re
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 import mirror.network as network_module
 from mirror.network import Network
+from mirror.process import MirrorProcess
 
 SMALL = 40
 LARGE = 3000
 HUGE = 20000
 SAMPLE = 300
-ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-#: `news-archive mirror`, run with this interpreter
-MIRROR_COMMAND = [sys.executable, "-m", "crawler.cli", "mirror"]
 
 
 def site_urls(network: Network) -> list[str]:
@@ -163,10 +160,8 @@ def fingerprint_wire(dump: dict[str, str]) -> str:
     urls = site_urls(network)[:40] + [u for r in story_sample(network, 120, random.Random(3))
                                       for u in r["urls"]]
     urls = [u for u in urls if "faults" not in u] + ["http://www.spacewar.com/faults/binary.html"]
-    process = subprocess.Popen(
-        [*MIRROR_COMMAND, "--articles-per-site", "200", "--epoch", "2"], stdout=subprocess.PIPE)
-    try:
-        port = int(ADDRESS_LINE.search(process.stdout.readline().decode())[1])
+    with MirrorProcess(articles_per_site=200, epoch=2) as process:
+        port = process.port
         total = hashlib.sha256()
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock_file = sock.makefile("rb")
@@ -181,9 +176,6 @@ def fingerprint_wire(dump: dict[str, str]) -> str:
                 sock.sendall(f"HEAD {url} HTTP/1.1\r\n\r\n".encode())
                 total.update(read_response(sock_file, head_only=True))
         return total.hexdigest()
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def main() -> int:

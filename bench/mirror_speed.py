@@ -34,18 +34,15 @@ import random
 import re
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 
 from mirror.network import Network
+from mirror.process import MirrorProcess
 from mirror.stories import SITES
 
 REFETCHED = 400  # pages fetched again: well within the server's response cache
-ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-#: `news-archive mirror`, run with this interpreter
-MIRROR_COMMAND = [sys.executable, "-m", "crawler.cli", "mirror"]
 
 
 def article_urls(network: Network, count: int, rng: random.Random) -> list[str]:
@@ -169,10 +166,8 @@ def peak_rss_mb(pid: int) -> float:
 
 def serve_figures(articles: int, network: Network, count: int) -> dict[str, float]:
     """Pages a second and server CPU ms a page, each run over pages not served before."""
-    process = subprocess.Popen(
-        [*MIRROR_COMMAND, "--articles-per-site", str(articles)], stdout=subprocess.PIPE)
-    try:
-        port = int(ADDRESS_LINE.search(process.stdout.readline().decode())[1])
+    with MirrorProcess(articles_per_site=articles) as process:
+        port = process.port
         rng = random.Random(2)
         fetch_all(port, article_urls(network, 50, rng), gzip=False)
         figures = {}
@@ -192,9 +187,6 @@ def serve_figures(articles: int, network: Network, count: int) -> dict[str, floa
             (cpu_seconds(process.pid) - cpu) * 1000 / len(again), 3)
         figures["server_peak_rss_mb"] = peak_rss_mb(process.pid)
         return figures
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def main() -> int:

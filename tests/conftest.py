@@ -13,86 +13,20 @@ The defaults here (:data:`MIRROR_DEFAULTS`) keep the sites small, so tests stay 
 
 from __future__ import annotations
 
-import re
-import select
-import signal
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from mirror.process import MirrorProcess as ReplicaProcess
+
 MIRROR_DEFAULTS = {"articles_per_site": 12, "seed": 1, "epoch": 0}
-ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-STARTUP_SECONDS = 60
-STOP_SECONDS = 10
 
 
-class MirrorProcess:
-    """A running `news-archive mirror` subprocess."""
+class MirrorProcess(ReplicaProcess):
+    """The replica, with the tests' defaults (:data:`MIRROR_DEFAULTS`) unless given."""
 
     def __init__(self, **options: object) -> None:
-        self.options = {**MIRROR_DEFAULTS, **options}
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "mirror", *_cli_flags(self.options)],
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
-        self.port = self._read_port()
-        self.proxy = f"http://127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        """The address printed by the server (for direct, Host-header requests)."""
-        return self.proxy + "/"
-
-    def stop(self) -> int:
-        """SIGTERM the server and wait for it; returns its exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stdout.close()
-        self._stderr.close()
-        return self.process.returncode
-
-    def stderr_text(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode("utf-8", "replace")
-
-    def _read_port(self) -> int:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        ready, _, _ = select.select([self.process.stdout], [], [], STARTUP_SECONDS)
-        line = self.process.stdout.readline().decode() if ready else ""
-        match = ADDRESS_LINE.search(line)
-        if match is None:
-            timed_out = time.monotonic() >= deadline
-            self.process.kill()
-            self.process.wait()
-            stderr = self.stderr_text()
-            self.stop()
-            raise RuntimeError(
-                f"news-archive mirror did not start ({'timeout' if timed_out else 'exited'}): "
-                f"stdout {line!r}, stderr {stderr!r}"
-            )
-        return int(match[1])
-
-
-def _cli_flags(options: dict[str, object]) -> list[str]:
-    flags = []
-    for name, value in options.items():
-        flag = "--" + name.replace("_", "-")
-        if value is True:
-            flags.append(flag)
-        elif value is not False and value is not None:
-            flags.extend([flag, str(value)])
-    return flags
+        super().__init__(**{**MIRROR_DEFAULTS, **options})
 
 
 def load_truth(

@@ -8,15 +8,12 @@ still obeyed), stops the replica and prints a summary. Nothing leaves this machi
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from crawler.runs import EXIT_FAILED, EXIT_OK
-
-ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
+from mirror.process import MirrorProcess
 
 #: What the replica may be crawled with: it is ours, on loopback.
 REPLICA_SETTINGS = {
@@ -63,46 +60,21 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     layout = ArchiveDir(out)
-    mirror, port = start_mirror(args.articles_per_site)
     try:
-        print(f"Serving the offline replica on http://127.0.0.1:{port}/ "
+        mirror = MirrorProcess(articles_per_site=args.articles_per_site)
+    except RuntimeError as error:
+        raise SystemExit(f"news-archive demo: {error}") from None
+    with mirror:
+        print(f"Serving the offline replica on {mirror.url} "
               f"({args.articles_per_site} stories per site)")
         print(f"Crawling it into {out}/ (the log goes to {layout.logs_dir}/) ...", flush=True)
         stats = run_crawl({
             **REPLICA_SETTINGS,
             "ARCHIVE_DIR": str(out),
-            "PROXY_URL": f"http://127.0.0.1:{port}",
+            "PROXY_URL": mirror.proxy,
         }, quiet=True)
-    finally:
-        stop_mirror(mirror)
     print(summary(stats, layout))
     return EXIT_OK if stats.get("finish_reason") == "finished" else EXIT_FAILED
-
-
-def start_mirror(articles_per_site: int) -> tuple[subprocess.Popen, int]:
-    """Start `news-archive mirror --port 0` and read the port from its one stdout line."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "mirror", "--port", "0",
-         "--articles-per-site", str(articles_per_site)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    match = ADDRESS_LINE.search(line)
-    if match is None:
-        stop_mirror(process)
-        raise SystemExit(f"news-archive demo: the replica did not start (it said {line!r})")
-    return process, int(match[1])
-
-
-def stop_mirror(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stdout.close()
 
 
 def summary(stats: dict[str, Any], layout) -> str:
