@@ -372,25 +372,42 @@ VERSIONS_NOTE = (
 def dataset_card(summary: _Summary, scope: _CardScope, info: _WarcinfoSummary) -> str:
     """The Markdown dataset card of an export (Hugging Face's format: publish it as the
     dataset's ``README.md``)."""
-    data_file, fmt = scope.data_file, scope.fmt
+    sections = [
+        _card_head(scope),
+        _card_contents(summary),
+        ["## Versions", "", VERSIONS_NOTE],
+        ["## Fields", "", *field_table(scope.fmt)],
+        ["## Sites", "", "| site | rows |", "|---|---|",
+         *(f"| {site} | {count} |" for site, count in sorted(summary.sites.items()))],
+        _card_policy(info),
+        _card_extractors(summary),
+        _card_loading(scope),
+    ]
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+def _card_head(scope: _CardScope) -> list[str]:
     versions = "every version of each story" if scope.all_versions else (
         "the latest version of each story (highest `version`)")
-    loader = "parquet" if fmt == "parquet" else "json"
-    lines = [
+    return [
         "---",
         f"pretty_name: {scope.title}",
         "configs:",
         f"- config_name: {'versions' if scope.all_versions else 'current'}",
-        f"  data_files: {data_file}",
+        f"  data_files: {scope.data_file}",
         "---",
         "",
         f"# {scope.title}",
         "",
-        f"`{data_file}` ({fmt}) holds {versions}, extracted from web archive (WARC) "
-        "captures made by news-archive. Each row points (`warc`) at the WARC response "
-        "record its text was extracted from. To publish it on the Hugging Face Hub, "
-        "upload this card as the dataset's `README.md`.",
-        "",
+        f"`{scope.data_file}` ({scope.fmt}) holds {versions}, extracted from web archive "
+        "(WARC) captures made by news-archive. Each row points (`warc`) at the WARC "
+        "response record its text was extracted from. To publish it on the Hugging Face "
+        "Hub, upload this card as the dataset's `README.md`.",
+    ]
+
+
+def _card_contents(summary: _Summary) -> list[str]:
+    return [
         "## Contents",
         "",
         f"- Rows: {summary.rows} ({len(summary.stories)} distinct stories, by `id`)",
@@ -402,21 +419,11 @@ def dataset_card(summary: _Summary, scope: _CardScope, info: _WarcinfoSummary) -
         f"{summary.last_published}",
         f"- Schema version: `{SCHEMA_VERSION}` (JSON Schema `archive/schema/"
         f"{SCHEMA_VERSION}.json`), plus a `run_id` column (the crawl run of the row)",
-        "",
-        "## Versions",
-        "",
-        VERSIONS_NOTE,
-        "",
-        "## Fields",
-        "",
-        *field_table(fmt),
-        "",
-        "## Sites",
-        "",
-        "| site | rows |",
-        "|---|---|",
-        *(f"| {site} | {count} |" for site, count in sorted(summary.sites.items())),
-        "",
+    ]
+
+
+def _card_policy(info: _WarcinfoSummary) -> list[str]:
+    return [
         "## Crawl policy",
         "",
         f"From the warcinfo records of the archive's {info.files} WARC file(s):",
@@ -427,7 +434,11 @@ def dataset_card(summary: _Summary, scope: _CardScope, info: _WarcinfoSummary) -
           sorted(info.operators.items())),
         *(f"- software: {value} ({count} file(s))" for value, count in
           sorted(info.software.items())),
-        "",
+    ]
+
+
+def _card_extractors(summary: _Summary) -> list[str]:
+    return [
         "## Extractor versions",
         "",
         "| extractor | version | site profile | news-archive | rows |",
@@ -435,23 +446,27 @@ def dataset_card(summary: _Summary, scope: _CardScope, info: _WarcinfoSummary) -
         *(f"| {name} | {version} | {profile} | {ours} | {count} |"
           for (name, version, profile, ours), count in sorted(
               summary.extractors.items(), key=lambda item: tuple(map(str, item[0])))),
-        "",
+    ]
+
+
+def _card_loading(scope: _CardScope) -> list[str]:
+    data_file, parquet = scope.data_file, scope.fmt == "parquet"
+    return [
         "## Loading",
         "",
         "```python",
         "import pandas as pd",
-        f"df = pd.read_{'parquet' if fmt == 'parquet' else 'json'}("
-        f"'{data_file}'{'' if fmt == 'parquet' else ', lines=True'})",
+        f"df = pd.read_{'parquet' if parquet else 'json'}("
+        f"'{data_file}'{'' if parquet else ', lines=True'})",
         "",
         "import duckdb",
         f"duckdb.sql(\"SELECT site, count(*) FROM '{data_file}' GROUP BY site\").show()",
         "",
         "from datasets import load_dataset",
-        f"ds = load_dataset('{loader}', data_files='{data_file}', split='train')",
+        f"ds = load_dataset('{'parquet' if parquet else 'json'}', data_files='{data_file}', "
+        "split='train')",
         "```",
-        "",
     ]
-    return "\n".join(lines)
 
 
 RUN_ID_MEANING = "The crawl run the row comes from (the name of its JSONL file)."
