@@ -475,10 +475,10 @@ RUN_ID_MEANING = "The crawl run the row comes from (the name of its JSONL file).
 def field_table(fmt: str) -> list[str]:
     """A Markdown table of the export's fields: type in this format, and meaning (from
     the JSON Schema's descriptions)."""
-    properties = article_schema()["properties"]
+    properties = {**article_schema()["properties"], "run_id": {"description": RUN_ID_MEANING}}
     rows = ["| field | type | meaning |", "|---|---|---|"]
     for field_ in PARQUET_SCHEMA:
-        meaning = properties.get(field_.name, {}).get("description", RUN_ID_MEANING)
+        meaning = properties[field_.name]["description"]
         kind = str(field_.type) if fmt == "parquet" else _json_type(properties.get(field_.name))
         rows.append(f"| `{field_.name}` | {kind} | {_cell(meaning)} |")
     return rows

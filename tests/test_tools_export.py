@@ -131,6 +131,9 @@ def test_dataset_card_describes_the_export(two_runs, tmp_path):
     assert "- config_name: current\n  data_files: articles.parquet\n" in card
     for field in PARQUET_SCHEMA:  # every column, with its type and meaning
         assert f"| `{field.name}` | {field.type} | " in card
+    assert "| `extractor` | struct<name: string, version: string, profile: string, " \
+        "news_archive: string> | What made the record: the extractor" in card
+    assert card.count("The crawl run the row comes from") == 1
     assert "| `change` | string | Why the line was written: 'first' (version 1)" in card
     articles = two_runs.articles(two_runs.run_ids[0])
     fetched = sorted(a["fetched_at"] for a in [*articles, *two_runs.articles(LATER_RUN)])
