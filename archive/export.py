@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.articles import SCHEMA_VERSION, article_schema
+from archive.jsonl import iter_lines
 from archive.layout import ArchiveDir
 from archive.warcinfo import read_warcinfo
 
@@ -185,16 +186,12 @@ def _scan(files: list[Path]) -> list[_LineRef]:
     """A reference to every record of every file (first pass)."""
     refs = []
     for index, path in enumerate(files):
-        offset = 0
-        with open(path, "rb") as lines:
-            for number, raw in enumerate(lines, 1):
-                if raw.strip():
-                    record = _parse(raw, path, number)
-                    refs.append(_LineRef(
-                        record.get("version", FIRST_VERSION), record["fetched_at"], index,
-                        offset, record["id"],
-                    ))
-                offset += len(raw)
+        for number, offset, raw in iter_lines(path):
+            record = _parse(raw, path, number)
+            refs.append(_LineRef(
+                record.get("version", FIRST_VERSION), record["fetched_at"], index, offset,
+                record["id"],
+            ))
     return refs
 
 

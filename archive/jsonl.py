@@ -92,14 +92,22 @@ def repair_jsonl(path: str | os.PathLike) -> int:
 def iter_jsonl(path: str | os.PathLike) -> Iterator[Any]:
     """Each object of a JSON Lines file; blank lines skipped, a bad line is an error
     naming its line number."""
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not a JSON line ({error})") from error
+    for number, _, raw in iter_lines(path):
+        try:
+            yield json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}:{number}: not a JSON line ({error})") from error
+
+
+def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, bytes) of each line of a JSON Lines file that is not
+    blank: where to seek to read it again."""
+    with open(path, "rb") as lines:
+        offset = 0
+        for number, raw in enumerate(lines, 1):
+            if raw.strip():
+                yield number, offset, raw
+            offset += len(raw)
 
 
 def _end_of_last_whole_line(path: Path, size: int) -> int:

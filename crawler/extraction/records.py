@@ -34,7 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from archive.jsonl import JsonlWriter, repair_jsonl
+from archive.jsonl import JsonlWriter, iter_lines, repair_jsonl
 from archive.layout import OPEN_SUFFIX
 from archive.records import warc_date
 from crawler.sites import spacedaily as profile
@@ -165,9 +165,5 @@ def iter_spool(spool: str | os.PathLike) -> Iterator[dict]:
 
 
 def _spool_lines(spool: Path) -> Iterator[tuple[int, dict]]:
-    with open(spool, "rb") as lines:
-        offset = 0
-        for line in lines:
-            if line.strip():
-                yield offset, json.loads(line)
-            offset += len(line)
+    for _, offset, raw in iter_lines(spool):
+        yield offset, json.loads(raw)

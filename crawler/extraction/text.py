@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy
 
 import trafilatura
 from lxml import etree, html
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
+
+from crawler.extraction.story import line_text
 
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread
@@ -32,7 +33,6 @@ _ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 _CELLS = etree.XPath("./td | ./th")
 _LISTS = etree.XPath(".//ul | .//ol")
 _ITEMS = etree.XPath("./li")
-_SPACES = re.compile(r"\s+")
 _DIVISION_TAGS = frozenset(
     {"div", "center", "section", "article", "aside", "header", "footer", "main", "address"}
 )
@@ -61,10 +61,10 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
 def flatten_lists_and_tables(fragment: etree._Element) -> None:
     """Rewrite each table row and list item of ``fragment`` as a `<p>` of its own."""
     for table in reversed(_TABLES(fragment)):  # innermost first
-        rows = [" | ".join(_cell_text(cell) for cell in _CELLS(row)) for row in _ROWS(table)]
+        rows = [" | ".join(line_text(cell) for cell in _CELLS(row)) for row in _ROWS(table)]
         _replace_with_paragraphs(table, [row for row in rows if row.strip(" |")])
     for listing in reversed(_LISTS(fragment)):
-        _replace_with_paragraphs(listing, [_cell_text(item) for item in _ITEMS(listing)])
+        _replace_with_paragraphs(listing, [line_text(item) for item in _ITEMS(listing)])
 
 
 def wrap_loose_text(fragment: etree._Element) -> None:
@@ -120,10 +120,6 @@ def _append_run(container: etree._Element, leading: str | None, run: list) -> No
     else:
         container.text = leading
     container.extend(run)
-
-
-def _cell_text(element: etree._Element) -> str:
-    return _SPACES.sub(" ", element.text_content()).strip()
 
 
 def _replace_with_paragraphs(element: etree._Element, lines: list[str]) -> None:
