@@ -24,10 +24,7 @@ FIELDS = ("title", "byline", "place", "agency", "published", "source")
 
 #: Pages the extractor still gets wrong, by test: each is reported as xfail (strict, so a
 #: fix shows up as a failure to remove it from here), never as a pass.
-KNOWN_GAPS = {
-    ("body", "v05_newsletter_box_mid_body"): "an appeal box of plain text and one link "
-    "between paragraphs looks like a paragraph; only its wording tells it apart",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def page_names(test: str) -> list:
@@ -78,3 +75,29 @@ def test_a_story_without_a_dateline_is_read_and_still_counted_as_drift():
     result = extract_response(truth["url"], 200, [tuple(h) for h in truth["headers"]], payload)
     assert result.outcome == UNDATED and UNDATED in DRIFT_OUTCOMES
     assert result.article["published"] is None and result.article["byline"] == truth["byline"]
+
+
+SUPPORT_BOX = ("<div class='support'><b>Thanks for being here;</b> We need your help. The news "
+               "network continues to grow but revenues have never been harder to maintain. "
+               "<a href='/support.html'>Contribute</a></div>")
+
+
+@pytest.mark.parametrize(("box", "kept"), [
+    # the appeal with payment buttons instead of a link: dropped for its form
+    (SUPPORT_BOX.replace("<a href='/support.html'>Contribute</a>",
+                         "<form action='https://www.paypal.com/cgi-bin/webscr' method='post'>"
+                         "<input type='submit' value='Monthly Supporter $5+'></form>"), False),
+    # a short box linking to an outside source or to another story is story text
+    (SUPPORT_BOX.replace("/support.html", "https://www.jaxa.jp/press/"), True),
+    (SUPPORT_BOX.replace("/support.html", "/reports/Another_Story_999.html"), True),
+])
+def test_a_promotion_box_is_told_from_story_text_by_its_links(box, kept):
+    truth = json.loads((PAGES / "v05_newsletter_box_mid_body.json").read_text(encoding="utf-8"))
+    page = (PAGES / "v05_newsletter_box_mid_body.html").read_text(encoding="utf-8")
+    assert SUPPORT_BOX in page
+    payload = page.replace(SUPPORT_BOX, box).encode("utf-8")
+    result = extract_response(truth["url"], 200, [tuple(h) for h in truth["headers"]], payload)
+    paragraphs = result.article["text"].split("\n")
+    assert ("Thanks for being here;" in result.article["text"]) == kept
+    assert [p for p in paragraphs if not p.startswith("Thanks for being here;")] == (
+        truth["paragraphs"])

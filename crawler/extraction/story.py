@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -23,6 +24,8 @@ from crawler.sites import spacedaily as profile
 _BOILERPLATE = etree.XPath(profile.BOILERPLATE_XPATH)
 _IMAGES = etree.XPath(".//img")
 _LINKS = etree.XPath(".//a[normalize-space()]")
+_PARAGRAPHS = etree.XPath(".//p")
+_FORMS = etree.XPath(".//form")
 _TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
 _PAGE_TITLES = etree.XPath(
     "//head/title/text() | //head/meta[@property='og:title' or @name='title']/@content"
@@ -308,6 +311,9 @@ def _inside(node, ancestor) -> bool:
 def _clean(fragment: etree._Element) -> etree._Element:
     """Drop ads, scripts, forms, link blocks, photos and their captions from a story
     fragment."""
+    for block in [b for b in fragment.iterdescendants(*profile.PROMO_BLOCK_TAGS)
+                  if _is_promo_block(b)]:
+        _drop(block)  # before the boilerplate: a promotion box's form marks it
     for element in _BOILERPLATE(fragment):
         _drop(element)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
@@ -317,6 +323,27 @@ def _clean(fragment: etree._Element) -> etree._Element:
         if image.getparent() is not None:
             _drop_figure(image, fragment)
     return fragment
+
+
+def _is_promo_block(block) -> bool:
+    """An appeal or offer box: short, no paragraphs, and a form or only links to the
+    site's own pages that are not stories."""
+    if block.getparent() is None or _PARAGRAPHS(block):
+        return False
+    if len(line_text(block)) > profile.PROMO_BLOCK_MAX_CHARS:
+        return False
+    if _FORMS(block):
+        return True
+    targets = [urlsplit(link.get("href") or "") for link in _LINKS(block)]
+    return bool(targets) and all(_is_service_page(target) for target in targets)
+
+
+def _is_service_page(target) -> bool:
+    """A link to one of the network's own pages that is not a story (or a relative one)."""
+    if target.scheme not in ("", "http", "https"):
+        return False
+    on_network = not target.netloc or profile.is_network_host(target.hostname or "")
+    return on_network and not profile.is_article_path(target.path or "/")
 
 
 def _is_link_block(block) -> bool:

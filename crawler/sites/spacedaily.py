@@ -214,6 +214,14 @@ LINK_BLOCK_TAGS: frozenset[str] = frozenset(
 LINK_BLOCK_MIN_LINKS = 3
 LINK_BLOCK_SHARE = 0.5
 
+#: Promotion boxes inside the story region (an appeal for support, a subscription
+#: offer): a short block that is not a paragraph and holds no paragraph, and that holds a
+#: form (a payment button), or whose every link leads to one of the site's own pages that
+#: is not a story (`/support.html`, `/newsletters.html`). Story text links to stories
+#: and to outside sources, not to the site's own service pages.
+PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font"})
+PROMO_BLOCK_MAX_CHARS = 800
+
 #: Photos and their captions: the smallest block around an image whose text is short is
 #: a figure (image + caption) and goes as a whole; a short non-paragraph block right
 #: after a bare image (line breaks between) is its caption.
