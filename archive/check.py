@@ -189,7 +189,7 @@ def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> l
     path = Path(path)
     archive = archive or ArchiveDir(path.parent.parent)
     problems: list[Problem] = []
-    first_line_of: dict[str, int] = {}
+    first_line_of: dict[tuple[str, object], int] = {}
     with open(path, "rb") as lines:
         for number, raw in enumerate(lines, 1):
 
@@ -209,10 +209,11 @@ def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> l
             if not isinstance(article, dict):
                 continue
             story = article.get("id")
-            if isinstance(story, str):
-                if story in first_line_of:
-                    report(f"id {story} already on line {first_line_of[story]}")
-                first_line_of.setdefault(story, number)
+            if isinstance(story, str):  # one line per version of a story
+                key = (story, article.get("version", 1))
+                if key in first_line_of:
+                    report(f"id {story} version {key[1]} already on line {first_line_of[key]}")
+                first_line_of.setdefault(key, number)
             pointer = article.get("warc")
             if _is_pointer(pointer):
                 for message in _pointer_problems(article, pointer, archive):

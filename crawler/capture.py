@@ -10,8 +10,9 @@ the wire. It adapts the Scrapy request and response into an
 
 With the state store (:mod:`crawler.state`) the capture also deduplicates: a ``304``
 to a conditional request is written as a revisit record (server-not-modified profile),
-and a ``200`` whose payload digest equals the one archived for the URL as a revisit
-record (identical-payload-digest profile); both refer to the original record. The
+and an answer with the status and payload digest archived for the URL (a ``200``, a
+``404`` robots.txt, a retried ``503``) as a revisit record (identical-payload-digest
+profile); both refer to the original record. The
 state store is updated only after the record is flushed.
 
 :class:`OversizeTruncation` replaces Scrapy's ``DOWNLOAD_MAXSIZE`` cancellation (which

@@ -214,3 +214,19 @@ def test_files_left_open_beside_finished_ones_are_noted_not_checked(archive):
     assert code == 0 and lines == []
     for path in (warc_open, spool):
         assert f"note: {path}: left open by a crawl that is running or was killed" in stderr
+
+
+def test_a_story_line_repeated_is_a_problem_but_its_next_version_is_not(archive):
+    path = archive.jsonl()
+    first = path.read_text().splitlines()[0]
+    story = json.loads(first)
+    path.write_text(first + "\n" + first + "\n")
+    code, lines, _ = check(path)
+    assert code == 1
+    assert lines == [f"{path}: line 2: id {story['id']} version 1 already on line 1"]
+    edited = {**story, "version": 2, "change": "text", "previous": {
+        "record_id": story["warc"]["record_id"], "filename": story["warc"]["filename"],
+        "offset": story["warc"]["offset"], "fetched_at": story["fetched_at"],
+        "url": story["url"]}}
+    path.write_text(first + "\n" + json.dumps(edited) + "\n")
+    assert check(path)[:2] == (0, [])

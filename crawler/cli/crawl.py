@@ -47,8 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "WARC files under OUT/warc/, and new or changed stories into JSONL under "
             "OUT/jsonl/. Polite by default: robots.txt obeyed, AutoThrottle on, one "
             "request at a time per host. Safe to start from cron: one run at a time per "
-            "OUT, incremental (stories archived before are not fetched again), and a run "
-            "killed at any moment is mended by the next."
+            "OUT, incremental (archived stories are fetched again, conditionally, only when "
+            "due: see --refresh-after), and a run killed at any moment is mended by the next."
         ),
         epilog=EXIT_CODES_HELP
         + "\nfiles: OUT/logs/<run-id>.log (log), OUT/runs/<run-id>.json (stats), "
@@ -87,9 +87,9 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--refresh-after", type=_non_negative, metavar="DAYS",
-        help="fetch stories archived more than DAYS days ago again, with a conditional "
-        "request (0: every run; inf: never; default: adaptive, from daily for stories "
-        "edited lately to every 180 days)",
+        help="fetch stories (and requisites) archived more than DAYS days ago again, with "
+        "a conditional request (0: every run; inf: never; default: adaptive, stories "
+        "only, from daily for stories edited lately to every 180 to 270 days)",
     )
     parser.add_argument(
         "--quiet", action="store_true",

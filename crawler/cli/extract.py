@@ -16,8 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "extract",
         help="rebuild JSONL article records from WARC files",
         description=(
-            "Extract the articles of WARC files into JSONL (one record per story, the "
-            "same records a crawl writes). Re-run it over old WARCs when extraction improves."
+            "Extract the articles of WARC files into JSONL (one line per story version, "
+            "the lines the crawl runs wrote). Re-run it over old WARCs when extraction "
+            "improves."
         ),
     )
     parser.add_argument("warcs", nargs="+", metavar="WARC", help="WARC files (.warc.gz)")
