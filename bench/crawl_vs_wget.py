@@ -80,7 +80,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from crawler.sites import spacedaily as profile  # noqa: E402
-from mirror.process import MirrorProcess  # noqa: E402
+from mirror.process import REPLICA_SETTINGS, MirrorProcess, setting_args  # noqa: E402
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 BASELINES = [sys.executable, str(REPO / "bench" / "scrapy_baselines.py")]
@@ -92,18 +92,8 @@ EXIT_MISSING_TOOL = 2
 # Below this share of a run, "run minus start-up" is measurement noise, not work.
 STARTUP_NOISE_SHARE = 0.2
 
-#: Politeness lifted for the replica only (it is ours, on loopback); never the defaults.
-REPLICA_CRAWL_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": "32",
-    # Through a proxy every host shares one connection pool key, whose size Scrapy takes
-    # from CONCURRENT_REQUESTS_PER_DOMAIN: lower than CONCURRENT_REQUESTS, it closes and
-    # reopens connections all the time.
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
-    "ROBOTSTXT_OBEY": "True",
-    "LOG_LEVEL": "INFO",
-}
+#: Politeness lifted for the replica only (mirror.process), logging at INFO.
+REPLICA_CRAWL_SETTINGS = {**REPLICA_SETTINGS, "LOG_LEVEL": "INFO"}
 
 #: The issue's targets: figure -> (comparison, bound).
 TARGETS = {
@@ -304,9 +294,8 @@ def run_crawl(replica: Replica, workdir: Path, jobs: int, extra: list[str]) -> C
     if jobs:
         settings["EXTRACTION_JOBS"] = str(jobs)
     settings.update(pair.split("=", 1) for pair in extra)
-    command = [*CLI, "crawl", "--proxy", replica.proxy, "--out", str(out)]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
+    command = [*CLI, "crawl", "--proxy", replica.proxy, "--out", str(out),
+               *setting_args(settings)]
     before = replica.cpu_s()
     measurement = measure(command, log=workdir / "crawl.log", classify=crawl_role)
     mirror_cpu = replica.cpu_s() - before

@@ -27,11 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mirror.process import MirrorProcess
+from mirror.process import REPLICA_SETTINGS, MirrorProcess, setting_args
 
-REPLICA = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-           "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-           "-s", "PROGRESS_INTERVAL=30"]
+REPLICA = setting_args({**REPLICA_SETTINGS, "PROGRESS_INTERVAL": 30})
 
 
 def main() -> None:

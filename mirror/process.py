@@ -11,6 +11,18 @@ import sys
 import tempfile
 import time
 
+#: Politeness lifted for crawls of the replica only (it is ours, on loopback); never the
+#: crawler's defaults. Through a proxy every host shares one connection pool, sized by
+#: CONCURRENT_REQUESTS_PER_DOMAIN: lower than CONCURRENT_REQUESTS, connections are closed
+#: and reopened all the time.
+REPLICA_SETTINGS: dict[str, object] = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "ROBOTSTXT_OBEY": True,
+}
+
 #: The one line the server prints on stdout once it listens.
 ADDRESS_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 STARTUP_SECONDS = 60
@@ -84,6 +96,11 @@ class MirrorProcess:
                 f"stdout {line!r}, stderr {stderr!r}"
             )
         return int(match[1])
+
+
+def setting_args(settings: dict[str, object]) -> list[str]:
+    """``{"DOWNLOAD_DELAY": 0}`` -> ``["-s", "DOWNLOAD_DELAY=0"]``, for a crawl command."""
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
 
 
 def cli_flags(options: dict[str, object]) -> list[str]:

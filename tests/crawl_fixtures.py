@@ -12,13 +12,12 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from warcio.archiveiterator import ArchiveIterator
 
-#: Politeness limits lifted for the local replica only (never the defaults).
-REPLICA_SETTINGS = (
-    "-s", "AUTOTHROTTLE_ENABLED=False",
-    "-s", "DOWNLOAD_DELAY=0",
-    "-s", "CONCURRENT_REQUESTS=32",
-    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-)
+from mirror.process import REPLICA_SETTINGS as REPLICA_POLITENESS
+from mirror.process import setting_args
+
+#: Politeness limits lifted for the local replica only (never the defaults), as `-s`
+#: arguments; 8 requests per host, as the suite's timings were set with.
+REPLICA_SETTINGS = tuple(setting_args({**REPLICA_POLITENESS, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}))
 CRAWL_TIMEOUT_SECONDS = 240
 HTTP_RECORD_TYPES = ("request", "response", "revisit")
 

@@ -13,19 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.runs import EXIT_FAILED, EXIT_OK
-from mirror.process import MirrorProcess
+from mirror.process import REPLICA_SETTINGS, MirrorProcess
 
-#: What the replica may be crawled with: it is ours, on loopback.
-REPLICA_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 32,
-    # Through a proxy every host shares one connection pool, sized by this: keep it at
-    # CONCURRENT_REQUESTS, or connections are closed and reopened all the time.
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-    "ROBOTSTXT_OBEY": True,
-    "ARCHIVE_OPERATOR": "news-archive demo (offline replica)",
-}
+OPERATOR = "news-archive demo (offline replica)"
 
 KIND_LABELS = (
     ("story", "story pages (a story published on two sites counts twice)"),
@@ -70,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Crawling it into {out}/ (the log goes to {layout.logs_dir}/) ...", flush=True)
         stats = run_crawl({
             **REPLICA_SETTINGS,
+            "ARCHIVE_OPERATOR": OPERATOR,
             "ARCHIVE_DIR": str(out),
             "PROXY_URL": mirror.proxy,
         }, quiet=True)
