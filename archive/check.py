@@ -27,7 +27,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
 from archive.articles import article_schema
-from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
+from archive.layout import JSONL_DIR, OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
 from archive.reader import RecordNotFound, read_record
 from archive.records import payload_digest
@@ -185,9 +185,11 @@ def _by_offset(problem: Problem) -> int:
 
 def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> list[Problem]:
     """Every problem of the JSONL article file at ``path``. Record pointers are looked up
-    in ``archive`` (default: the archive directory holding ``path``'s ``jsonl/`` folder)."""
+    in ``archive`` (default: the archive directory whose ``jsonl/`` folder holds ``path``;
+    a file in none has its pointers left unchecked: see :func:`outside_archives`)."""
     path = Path(path)
-    archive = archive or ArchiveDir(path.parent.parent)
+    archive = archive or archive_of(path)
+    warcs = _warcs_by_name(archive) if archive is not None else None
     problems: list[Problem] = []
     first_line_of: dict[tuple[str, object], int] = {}
     with open(path, "rb") as lines:
@@ -215,8 +217,8 @@ def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> l
                     report(f"id {story} version {key[1]} already on line {first_line_of[key]}")
                 first_line_of.setdefault(key, number)
             pointer = article.get("warc")
-            if _is_pointer(pointer):
-                for message in _pointer_problems(article, pointer, archive):
+            if warcs is not None and _is_pointer(pointer):
+                for message in _pointer_problems(article, pointer, warcs, archive):
                     report(message)
     return problems
 
@@ -244,10 +246,37 @@ def _is_pointer(pointer: object) -> bool:
     )
 
 
-def _pointer_problems(article: dict, pointer: dict, archive: ArchiveDir) -> list[str]:
+def archive_of(path: Path) -> ArchiveDir | None:
+    """The archive directory a JSONL file belongs to (``DIR/jsonl/**``), if any."""
+    for folder in path.resolve().parents:
+        if folder.name == JSONL_DIR:
+            return ArchiveDir(folder.parent)
+    return None
+
+
+def outside_archives(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The JSONL files among ``paths`` that are in no archive directory: their lines are
+    checked, their ``warc`` pointers cannot be."""
+    return [Path(p) for p in paths if str(p).endswith(".jsonl") and Path(p).is_file()
+            and archive_of(Path(p)) is None]
+
+
+def _warcs_by_name(archive: ArchiveDir) -> dict[str, Path]:
+    """Every WARC file of the archive by the names a pointer may use: its path below the
+    WARC folder, and its file name (read once, not per line)."""
+    warcs = {}
+    for path in archive.warc_files():
+        warcs.setdefault(path.name, path)
+        warcs[archive.warc_name(path)] = path
+    return warcs
+
+
+def _pointer_problems(
+    article: dict, pointer: dict, warcs: dict[str, Path], archive: ArchiveDir
+) -> list[str]:
     """What does not match between a record's ``warc`` pointer and the WARC record."""
     name, offset = pointer["filename"], pointer["offset"]
-    warc = archive.find_warc(name)
+    warc = warcs.get(name)
     if warc is None:
         return [f"warc: file {name} not found in {archive.warc_dir}"]
     try:

@@ -30,6 +30,7 @@ PER_WARC_DIR = "warc"
 MERGED_INDEX = "index.cdxj"
 CDXJ_SUFFIX = ".cdxj"
 WARC_SUBDIR = "warc"
+JSONL_DIR = "jsonl"
 STATE_FILE = "state.sqlite3"
 LOCK_FILE = ".lock"
 
@@ -68,7 +69,7 @@ class ArchiveDir:
 
     @property
     def jsonl_dir(self) -> Path:
-        return self.root / "jsonl"
+        return self.root / JSONL_DIR
 
     @property
     def index_dir(self) -> Path:
@@ -103,14 +104,6 @@ class ArchiveDir:
 
     def per_warc_index(self, path: Path) -> Path:
         return self.index_dir / PER_WARC_DIR / (self.warc_name(path) + CDXJ_SUFFIX)
-
-    def find_warc(self, name: str) -> Path | None:
-        """The WARC file a record pointer names: by path below the WARC folder, else by
-        file name anywhere below it (pointers name files without their folder)."""
-        direct = self.warc_dir / name
-        if direct.is_file():
-            return direct
-        return next((p for p in self.warc_files() if p.name == name), None)
 
     def jsonl_files(self) -> list[Path]:
         """Every finished JSONL file (``jsonl/**/*.jsonl``; ``.open`` spools excluded)."""

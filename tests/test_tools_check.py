@@ -230,3 +230,19 @@ def test_a_story_line_repeated_is_a_problem_but_its_next_version_is_not(archive)
         "url": story["url"]}}
     path.write_text(first + "\n" + json.dumps(edited) + "\n")
     assert check(path)[:2] == (0, [])
+
+
+def test_a_jsonl_file_outside_an_archive_has_its_lines_checked_not_its_pointers(
+    archive, tmp_path
+):
+    """An `extract -o FILE` output anywhere: no archive to look the pointers up in (the
+    folder around it is not searched for WARC files), and check says so."""
+    alone = tmp_path / "elsewhere" / "articles.jsonl"
+    alone.parent.mkdir()
+    alone.write_bytes(archive.jsonl().read_bytes())
+    code, lines, stderr = check(alone)
+    assert (code, lines) == (0, [])
+    assert f"note: {alone}: in no archive directory's jsonl/ folder" in stderr
+    alone.write_text(alone.read_text() + '{"id": "torn"')
+    code, lines, _ = check(alone)
+    assert code == 1 and any("last line is not terminated" in line for line in lines)

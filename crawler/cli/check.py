@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.check import check_paths, left_open
+    from archive.check import check_paths, left_open, outside_archives
 
     checked = problems = 0
     for _, found in check_paths(args.paths):
@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
         for problem in found:
             problems += 1
             print(problem, flush=True)
+    for path in outside_archives(args.paths):
+        print(f"note: {path}: in no archive directory's jsonl/ folder: its lines are checked, "
+              "their warc pointers are not", file=sys.stderr)
     for path in left_open(args.paths):
         print(f"note: {path}: left open by a crawl that is running or was killed (not "
               "checked; the next crawl into the directory mends it)", file=sys.stderr)
