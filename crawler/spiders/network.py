@@ -298,8 +298,7 @@ class NetworkSpider(scrapy.Spider):
         self.frontier.ended(request.meta)
         chain = request.meta.get("redirect_urls") or []
         if request.url in chain:
-            self._gave_up(chain[0], "redirect_loop",
-                          "redirect loop (" + " -> ".join([*chain, request.url]) + ")")
+            self._gave_up(chain[0], "redirect_loop", f"redirect loop ({_hops(request)})")
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -373,8 +372,7 @@ class NetworkSpider(scrapy.Spider):
         self.frontier.ended(request.meta)
         if self._too_many_redirects(failure):
             self._gave_up(request.meta["redirect_urls"][0], "too_many_redirects",
-                          "too many redirects (" + " -> ".join(
-                              [*request.meta["redirect_urls"], request.url]) + ")")
+                          f"too many redirects ({_hops(request)})")
         elif not failure.check(HttpError, IgnoreRequest):
             self._gave_up(request.url, failure.type.__name__, failure.getErrorMessage())
         yield from self._release()
@@ -541,3 +539,8 @@ def _html_tree(body: bytes):
 def _base_url(tree, url: str) -> str:
     base = BASE_HREF(tree)
     return urljoin(url, str(base[0]).strip()) if base else url
+
+
+def _hops(request: scrapy.Request) -> str:
+    """A redirected request's way: ``a -> b -> a``."""
+    return " -> ".join([*request.meta.get("redirect_urls", []), request.url])
