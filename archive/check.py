@@ -27,7 +27,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
 from archive.articles import article_schema
-from archive.layout import JSONL_DIR, OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
+from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
 from archive.reader import RecordNotFound, read_record
 from archive.records import payload_digest
@@ -188,7 +188,7 @@ def check_jsonl(path: str | os.PathLike, archive: ArchiveDir | None = None) -> l
     in ``archive`` (default: the archive directory whose ``jsonl/`` folder holds ``path``;
     a file in none has its pointers left unchecked: see :func:`outside_archives`)."""
     path = Path(path)
-    archive = archive or archive_of(path)
+    archive = archive or ArchiveDir.of_jsonl(path)
     warcs = _warcs_by_name(archive) if archive is not None else None
     problems: list[Problem] = []
     first_line_of: dict[tuple[str, object], int] = {}
@@ -246,19 +246,11 @@ def _is_pointer(pointer: object) -> bool:
     )
 
 
-def archive_of(path: Path) -> ArchiveDir | None:
-    """The archive directory a JSONL file belongs to (``DIR/jsonl/**``), if any."""
-    for folder in path.resolve().parents:
-        if folder.name == JSONL_DIR:
-            return ArchiveDir(folder.parent)
-    return None
-
-
 def outside_archives(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """The JSONL files among ``paths`` that are in no archive directory: their lines are
     checked, their ``warc`` pointers cannot be."""
     return [Path(p) for p in paths if str(p).endswith(".jsonl") and Path(p).is_file()
-            and archive_of(Path(p)) is None]
+            and ArchiveDir.of_jsonl(Path(p)) is None]
 
 
 def _warcs_by_name(archive: ArchiveDir) -> dict[str, Path]:

@@ -41,6 +41,14 @@ class ArchiveDir:
 
     root: Path
 
+    @classmethod
+    def of_jsonl(cls, path: Path) -> ArchiveDir | None:
+        """The archive directory a JSONL file belongs to (``DIR/jsonl/**``), if any."""
+        for folder in path.resolve().parents:
+            if folder.name == JSONL_DIR:
+                return cls(folder.parent)
+        return None
+
     @property
     def warc_dir(self) -> Path:
         nested = self.root / WARC_SUBDIR
