@@ -193,6 +193,18 @@ def test_stdout_and_one_job_give_the_same_records(archive, extracted):
     assert result.stdout.decode("utf-8") == extracted[0].read_text(encoding="utf-8")
 
 
+def test_a_killed_extracts_leftovers_are_not_merged_into_the_next(archive, extracted, tmp_path):
+    warcs, _ = archive
+    out = tmp_path / "articles.jsonl"
+    first = extracted[0].read_text(encoding="utf-8").splitlines()[0]
+    for leftover in (spool_path(out), spool_path(tmp_path / "articles.jsonl.v")):
+        leftover.write_text(first.replace('"version": 1', '"version": 7') + "\n")
+    result = run_extract(*map(str, warcs), "-o", str(out), "--jobs", "1")
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    assert load(out) == load(extracted[0])
+    assert not list(tmp_path.glob("*.open"))
+
+
 def test_missing_warc_is_a_clear_error(tmp_path):
     result = run_extract(str(tmp_path / "nope.warc.gz"))
     assert result.returncode == 1

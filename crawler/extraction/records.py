@@ -101,8 +101,7 @@ def build_record(
 
 
 def _final_name(filename: str) -> str:
-    name = os.path.basename(filename)
-    return name[: -len(OPEN_SUFFIX)] if name.endswith(OPEN_SUFFIX) else name
+    return os.path.basename(filename).removesuffix(OPEN_SUFFIX)
 
 
 def warc_order(record: dict) -> tuple[str, int]:
@@ -122,8 +121,7 @@ def finalize_spool(spool: str | os.PathLike, final: str | os.PathLike | None = N
     """
     spool = Path(spool)
     final = Path(final) if final is not None else spool.with_name(
-        spool.name[: -len(OPEN_SUFFIX)]
-    )
+        spool.name.removesuffix(OPEN_SUFFIX))
     repair_jsonl(spool)
     index = _index_spool(spool)
     partial = final.with_name(final.name + ".partial")

@@ -133,6 +133,8 @@ def extract_warcs(paths: Iterable[str | os.PathLike], output: str | os.PathLike,
     runs = _runs_of(paths)
     summary = ExtractSummary()
     captures, versions = spool_path(output), spool_path(output.with_name(output.name + ".v"))
+    for leftover in (captures, versions):  # of an extract that was killed: start afresh
+        leftover.unlink(missing_ok=True)
     try:
         with JsonlWriter(captures) as writer:
             for outcome in _outcomes(paths, summary, jobs):
