@@ -2,8 +2,9 @@
 
 An archive directory (a crawl's ``--out``, see :mod:`archive.layout`) is ONE archive
 however many runs and workers wrote into it: ``DIR/indexes/warc/<name>.cdxj`` indexes
-one WARC file, ``DIR/indexes/index.cdxj`` merges them all, sorted (SURT key, timestamp).
-The ``filename`` field of every line is the WARC's path below the WARC folder, so pywb
+every capture record of one WARC file, ``DIR/indexes/index.cdxj`` merges the replayable
+ones (see :func:`replayable`) of them all, sorted (SURT key, timestamp). The ``filename``
+field of every line is the WARC's path below the WARC folder, so pywb
 (``archive_paths: DIR/warc/``) and other CDXJ readers find the records.
 
 Indexing is incremental, for cron: a per-file index is rebuilt only when missing or older
@@ -83,8 +84,21 @@ def index_warc(warc: Path, output: Path, warc_root: Path | None = None) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def replayable(fields: dict) -> bool:
+    """Whether replay can show the capture an index line names.
+
+    A ``304`` (a server-not-modified revisit, or a 304 response) holds no page: pywb
+    serves a revisit's own HTTP status, so a replay that lands on it shows an empty 304,
+    and a nightly crawl's conditional GETs make such captures the newest of most URLs.
+    Left out of the replay index, replay lands on the nearest capture with content, which
+    the 304 vouches is the same. The Internet Archive's CDX-Writer leaves them out too.
+    """
+    return fields.get("status") != "304"
+
+
 def merge_indexes(indexes: list[Path], output: Path) -> int:
-    """Merge sorted CDXJ files into one sorted file (duplicates dropped); returns lines."""
+    """Merge sorted CDXJ files into one sorted file of their :func:`replayable` lines
+    (duplicates dropped); returns its number of lines."""
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + TMP_SUFFIX)
     lines = 0
@@ -93,7 +107,7 @@ def merge_indexes(indexes: list[Path], output: Path) -> int:
             sources = [stack.enter_context(open(p, encoding="utf-8")) for p in indexes]
             previous = None
             for line in heapq.merge(*sources):
-                if line != previous and line.strip():
+                if line != previous and line.strip() and replayable(_fields(line)):
                     out.write(line)
                     lines += 1
                 previous = line
@@ -109,8 +123,13 @@ def iter_cdxj(path: str | os.PathLike) -> Iterator[tuple[str, str, dict]]:
         for line in lines:
             if not line.strip() or line.startswith("!"):
                 continue
-            key, timestamp, fields = line.rstrip("\n").split(" ", 2)
-            yield key, timestamp, json.loads(fields)
+            key, timestamp, _ = line.split(" ", 2)
+            yield key, timestamp, _fields(line)
+
+
+def _fields(line: str) -> dict:
+    """The JSON fields of a CDXJ line (after its key and timestamp)."""
+    return json.loads(line.split(" ", 2)[2])
 
 
 def _is_stale(index: Path, warc: Path) -> bool:

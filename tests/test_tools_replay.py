@@ -3,11 +3,11 @@
 
 Every archived capture of both runs (stories, listings, home pages, feeds, requisites) is
 fetched through replay in ``id_`` mode (the original bytes) and compared with what the
-replica serves for that URL (it is deterministic). Revisit records of the second run, if
-the crawler wrote any, are replayed the same way: an identical-payload-digest revisit
-must give the original payload, a server-not-modified one the 304 the replica answered.
-Revisits of both profiles written by archive/'s writer from real re-fetches are replayed
-by a test of their own (the crawler does not write revisits yet, issue 5).
+replica serves for that URL (it is deterministic). The second run's revisit records are
+replayed the same way: an identical-payload-digest revisit gives the original payload;
+a server-not-modified one (a 304, left out of the merged index) the page it vouches for,
+from the nearest capture with content. Revisits of both profiles written by archive/'s
+writer from real re-fetches are replayed by a test of their own.
 """
 
 from __future__ import annotations
@@ -149,21 +149,27 @@ def captures_of_run(archive: CrawledArchive, run_index: int) -> list[tuple[str, 
     return [(ts, fields) for ts, fields in index_lines(archive) if fields["filename"] in files]
 
 
-def assert_replays_as_served(wayback, mirror, timestamp: str, fields: dict) -> None:
-    """Replay of the capture of ``fields["url"]`` at ``timestamp`` gives what the replica
-    served: a 304 for a server-not-modified revisit (pywb replays the revisit's own HTTP
-    headers), otherwise a 200 with the bytes the replica serves now."""
-    url = fields["url"]
+def assert_replays_as_served(wayback, mirror, timestamp: str, url: str) -> str:
+    """Replay of ``url`` at ``timestamp`` is a 200 with the bytes the replica serves now;
+    returns the timestamp of the capture pywb replayed (its Memento-Datetime)."""
     status, headers, body = wayback.replay(timestamp, url)
-    memento = parsedate_to_datetime(headers["memento-datetime"])
-    assert memento.strftime("%Y%m%d%H%M%S") == timestamp, url
-    if fields.get("status") == "304":
-        assert status == 304, (url, status)
-        return
     assert status == 200, (url, status)
     expected_status, expected = fetch_from_replica(mirror, url)
     assert expected_status == 200, url
     assert body == expected, url
+    return parsedate_to_datetime(headers["memento-datetime"]).strftime("%Y%m%d%H%M%S")
+
+
+def not_modified_captures(archive: CrawledArchive | Path) -> list[tuple[str, str]]:
+    """(timestamp, url) of every 304 capture, from the per-WARC indexes (which index every
+    record; the merged one leaves 304s out)."""
+    root = archive if isinstance(archive, Path) else archive.root
+    return [
+        (timestamp, fields["url"])
+        for index in (root / "indexes" / "warc").rglob("*.cdxj")
+        for _, timestamp, fields in iter_cdxj(index)
+        if fields["status"] == "304"
+    ]
 
 
 @pytest.mark.parametrize("run_index", [0, 1], ids=["first-run", "second-run"])
@@ -177,9 +183,24 @@ def test_every_archived_capture_replays_as_the_replica_served_it(
     stories = {article["url"] for article in two_runs.articles(two_runs.run_ids[run_index])}
     replayed = {fields["url"] for _, fields in captures}
     assert stories <= replayed
-    assert any(urlsplit(url).path == "/index.html" for url in replayed), "no home page"
+    if run_index == 0:  # the second run's home pages are 304s: the test below
+        assert any(urlsplit(url).path == "/index.html" for url in replayed), "no home page"
     for timestamp, fields in captures:
-        assert_replays_as_served(wayback, mirror, timestamp, fields)
+        assert assert_replays_as_served(wayback, mirror, timestamp, fields["url"]) == timestamp
+
+
+def test_a_304_capture_replays_as_the_page_it_vouches_for(two_runs, wayback, mirror):
+    """The second run's conditional GETs of unchanged listings and feeds were answered
+    304 and archived as server-not-modified revisits. pywb would replay such a capture as
+    an empty 304 (it serves a revisit's own HTTP status), so the merged index leaves them
+    out and replay at their time gives the page from the nearest capture with content."""
+    not_modified = not_modified_captures(two_runs)
+    assert len(not_modified) >= 10, "the second run got no 304s"
+    assert any(urlsplit(url).path == "/index.html" for _, url in not_modified), "no home page"
+    assert all(fields["status"] != "304" for _, fields in index_lines(two_runs))
+    for timestamp, url in not_modified:
+        replayed_from = assert_replays_as_served(wayback, mirror, timestamp, url)
+        assert replayed_from != timestamp, url
 
 
 @pytest.fixture(scope="module")
@@ -249,21 +270,24 @@ def refetch(mirror, url: str, extra_headers: dict[str, str]) -> HttpExchange:
 
 def test_revisit_records_of_both_profiles_replay(revisited, mirror, tmp_path):
     """pywb finds our revisit records through our merged index: an identical-payload-digest
-    revisit replays the original payload (200, same bytes); a server-not-modified one
-    replays as the 304 the replica answered (pywb serves a revisit's own HTTP headers).
-    These revisits come from archive/'s writer; the test above replays the crawler's own
-    (its second run's)."""
+    revisit replays the original payload (200, same bytes, at its own time); replay at a
+    server-not-modified one's time gives the page too, from the nearest capture with
+    content. These revisits come from archive/'s writer; the tests above replay the
+    crawler's own (its second run's)."""
     root, written = revisited
     lines = list(iter_cdxj(root / "indexes" / "index.cdxj"))
     revisit_lines = [f for _, _, f in lines if f["mime"] == "warc/revisit"
                      and f["filename"].startswith("revisits-")]  # not the crawler's own
-    assert len(revisit_lines) == len(written)
+    assert len(revisit_lines) == sum(status == 200 for _, _, status in written)
+    assert {(ts, url) for ts, url, status in written if status == 304} <= set(
+        not_modified_captures(root))
     captures_at = Counter((f["url"], ts) for _, ts, f in lines)
-    assert all(captures_at[(url, ts)] == 1 for ts, url, _ in written)
+    assert all(captures_at[(url, ts)] == 1 for ts, url, status in written if status == 200)
     assert {status for _, _, status in written} == {200, 304}
     server = Wayback(tmp_path, root)
     try:
         for timestamp, url, status in written:
-            assert_replays_as_served(server, mirror, timestamp, {"url": url, "status": str(status)})
+            replayed_from = assert_replays_as_served(server, mirror, timestamp, url)
+            assert (replayed_from == timestamp) == (status == 200), (url, status)
     finally:
         server.stop()

@@ -1,8 +1,8 @@
 """`news-archive index DIR`: CDXJ indexes for replay tools (pywb, ReplayWeb.page).
 
 One sorted CDXJ file per WARC file (``DIR/indexes/warc/<name>.cdxj``) and one merged,
-sorted index of the whole archive (``DIR/indexes/index.cdxj``); see :mod:`archive.index`.
-Incremental: only new or changed WARC files are indexed again.
+sorted index of the whole archive for replay, 304s left out (``DIR/indexes/index.cdxj``);
+see :mod:`archive.index`. Incremental: only new or changed WARC files are indexed again.
 """
 
 from __future__ import annotations
