@@ -84,8 +84,8 @@ def index_warc(warc: Path, output: Path, warc_root: Path | None = None) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def replayable(fields: dict) -> bool:
-    """Whether replay can show the capture an index line names.
+def replayable(status: str | None) -> bool:
+    """Whether replay can show a capture of this HTTP status.
 
     A ``304`` (a server-not-modified revisit, or a 304 response) holds no page: pywb
     serves a revisit's own HTTP status, so a replay that lands on it shows an empty 304,
@@ -93,7 +93,7 @@ def replayable(fields: dict) -> bool:
     Left out of the replay index, replay lands on the nearest capture with content, which
     the 304 vouches is the same. The Internet Archive's CDX-Writer leaves them out too.
     """
-    return fields.get("status") != "304"
+    return status != "304"
 
 
 def merge_indexes(indexes: list[Path], output: Path) -> int:
@@ -107,7 +107,7 @@ def merge_indexes(indexes: list[Path], output: Path) -> int:
             sources = [stack.enter_context(open(p, encoding="utf-8")) for p in indexes]
             previous = None
             for line in heapq.merge(*sources):
-                if line != previous and line.strip() and replayable(_fields(line)):
+                if line != previous and line.strip() and replayable(_fields(line).get("status")):
                     out.write(line)
                     lines += 1
                 previous = line

@@ -1,11 +1,12 @@
 """Package an archive directory (or one run of it) as a WACZ file with py-wacz.
 
-The WACZ holds the WARC files, py-wacz's CDXJ index and a ``pages/pages.jsonl`` made from
-our own article records (not py-wacz's page detection, which finds nothing useful in a
-crawl): a header line ``{"format": "json-pages-1.0", "id": "pages", ...}``, then one
+The WACZ holds the WARC files, py-wacz's CDXJ index (without 304s, like the merged index
+of :mod:`archive.index`) and a ``pages/pages.jsonl`` made from our own article records
+(not py-wacz's page detection, which finds nothing useful in a crawl): a header line
+``{"format": "json-pages-1.0", "id": "pages", ...}``, then one
 ``{"id", "url", "ts", "title", "text"}`` row per article record (the capture its fields
-come from; copies on sister sites are not listed), so ReplayWeb.page
-lists the stories and searches their text.
+come from; copies on sister sites are not listed), so ReplayWeb.page lists the stories
+and searches their text.
 
 With ``run`` only that run's WARC files (their warcinfo ``isPartOf`` names the run) and
 JSONL file are packaged, plus the earlier files holding the originals its revisit records
@@ -20,15 +21,16 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from wacz.main import main as wacz_main
+import wacz.main
+from wacz.waczindexer import WACZIndexer
 from warcio.timeutils import iso_date_to_timestamp
 
-from archive.index import index_archive, iter_cdxj
+from archive.index import index_archive, iter_cdxj, replayable
 from archive.jsonl import iter_jsonl
 from archive.layout import ArchiveDir
 from archive.reader import iter_records
@@ -167,12 +169,32 @@ def _description(collection: str, warcs: list[Path], pages: int, run: str | None
             f"{pages} story captures with extracted text.")
 
 
+class ReplayableIndexer(WACZIndexer):
+    """py-wacz's indexer, leaving out the captures replay cannot show
+    (:func:`archive.index.replayable`)."""
+
+    def filter_record(self, record) -> bool:
+        http = record.http_headers
+        return super().filter_record(record) and replayable(http and http.get_statuscode())
+
+
+@contextmanager
+def _replayable_index() -> Iterator[None]:
+    """py-wacz builds its indexer inside ``create`` and offers no hook for it; swap ours
+    in for the length of one command."""
+    wacz.main.WACZIndexer = ReplayableIndexer
+    try:
+        yield
+    finally:
+        wacz.main.WACZIndexer = WACZIndexer
+
+
 def _run_wacz(*argv: str) -> None:
     """Run py-wacz's command line in this process; its chatter is kept for errors."""
     chatter = io.StringIO()
-    with redirect_stdout(chatter):
+    with redirect_stdout(chatter), _replayable_index():
         try:
-            status = wacz_main(list(argv))
+            status = wacz.main.main(list(argv))
         except SystemExit as exit_:
             status = exit_.code
         except (OSError, ValueError, KeyError) as error:

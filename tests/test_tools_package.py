@@ -3,9 +3,11 @@ WARC files and a pages.jsonl made from our article records."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,9 +93,17 @@ def test_a_damaged_wacz_fails_validation(crawled, tmp_path):
     assert wacz_validate(damaged).returncode != 0
 
 
+def index_of(path) -> list[dict]:
+    """The fields of every line of a WACZ's CDXJ index (py-wacz's ZipNum: gzip members)."""
+    with zipfile.ZipFile(path) as wacz:
+        lines = gzip.decompress(wacz.read("indexes/index.cdx.gz")).decode().splitlines()
+    return [json.loads(line.split(" ", 2)[2]) for line in lines]
+
+
 def test_package_of_a_run_with_revisits_takes_the_files_of_their_originals(crawled, tmp_path):
-    """A later run that stored only revisits (identical payloads) of the first run's
-    pages: its WACZ must carry the first run's file holding the originals too."""
+    """A later run that stored only revisits of the first run's pages (identical payloads,
+    and 304s): its WACZ must carry the first run's file holding the originals too. Its
+    index leaves the 304s out (replay would show them empty), not the other revisits."""
     archive = crawled.copy(tmp_path / "out")
     later = "29990101T000000000000Z-2"
     (archive.root / "jsonl" / f"{later}.jsonl").write_text("")
@@ -112,6 +122,8 @@ def test_package_of_a_run_with_revisits_takes_the_files_of_their_originals(crawl
             refers_to = RefersTo(original.record_id, original.target_uri, original.date,
                                  original.payload_digest)
             writer.write_revisit(exchange, RevisitProfile.IDENTICAL_PAYLOAD_DIGEST, refers_to)
+            not_modified = replace(exchange, status=304, reason="Not Modified", payload=b"")
+            writer.write_revisit(not_modified, RevisitProfile.SERVER_NOT_MODIFIED, refers_to)
     (revisits,) = writer.closed_files
 
     output = tmp_path / "later.wacz"
@@ -122,3 +134,7 @@ def test_package_of_a_run_with_revisits_takes_the_files_of_their_originals(crawl
         packaged = {name for name in wacz.namelist() if name.startswith("archive/")}
     holding_originals = {Path(original.filename).name for original in originals[:5]}
     assert packaged == {f"archive/{name}" for name in {revisits, *holding_originals}}
+    indexed = [(f["filename"], f["status"]) for f in index_of(output)]
+    assert indexed.count((revisits, "200")) == 5
+    assert not any(status == "304" for _, status in indexed)
+    assert any(name in holding_originals for name, _ in indexed)
