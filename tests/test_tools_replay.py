@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import re
 import shutil
 import socket
 import subprocess
@@ -76,10 +77,17 @@ class Wayback:
                 time.sleep(0.2)
         raise AssertionError("wayback did not start listening")
 
-    def replay(self, timestamp: str, url: str) -> tuple[int, dict[str, str], bytes]:
+    def replay(
+        self, timestamp: str, url: str, mode: str = "id_"
+    ) -> tuple[int, dict[str, str], bytes]:
+        """pywb's answer for ``url`` at ``timestamp``: ``id_`` the archived bytes, ``mp_``
+        the page rewritten for browsing, as its UI shows it."""
+        return self.get(f"/{COLLECTION}/{timestamp}{mode}/{url}")
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            connection.request("GET", f"/{COLLECTION}/{timestamp}id_/{url}")
+            connection.request("GET", path)
             response = connection.getresponse()
             headers = {name.lower(): value for name, value in response.getheaders()}
             return response.status, headers, decoded(headers, response.read())
@@ -201,6 +209,32 @@ def test_a_304_capture_replays_as_the_page_it_vouches_for(two_runs, wayback, mir
     for timestamp, url in not_modified:
         replayed_from = assert_replays_as_served(wayback, mirror, timestamp, url)
         assert replayed_from != timestamp, url
+
+
+#: A link pywb's rewriting gave an image or stylesheet of a page: ``.../<ts>im_/<url>``.
+REWRITTEN_REQUISITE = re.compile(r'(?:src|href)="([^"]*/[0-9]+(?:im|cs)_/[^"]+)"')
+
+
+def test_pages_replay_for_browsing_with_their_images_and_stylesheets(two_runs, wayback):
+    """Browsing after the second run (pywb's rewritten ``mp_`` mode, as its UI shows a
+    page): every HTML page either run archived loads, and so does every image and
+    stylesheet it uses, from whichever run archived them (the second fetched no image
+    again, and its unchanged pages are 304s)."""
+    after_both = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    pages = sorted({
+        fields["url"] for _, fields in index_lines(two_runs)
+        if fields["mime"] == "text/html" and fields["status"] == "200"
+    })
+    requisites = set()
+    for url in pages:
+        status, _, body = wayback.replay(after_both, url, mode="mp_")
+        assert status == 200, url
+        requisites |= set(REWRITTEN_REQUISITE.findall(body.decode("utf-8", "replace")))
+    assert any("im_/" in link for link in requisites), "no image on any page"
+    assert any("cs_/" in link for link in requisites), "no stylesheet on any page"
+    for link in sorted(requisites):
+        status, _, body = wayback.get(urlsplit(link).path)
+        assert status == 200 and body, link
 
 
 @pytest.fixture(scope="module")
