@@ -1,4 +1,5 @@
-"""Runs of a cron job: run ids, the lock on an output directory, exit codes.
+"""Runs of a cron job: run ids, the lock on an output directory, exit codes, and each
+run's stats file (``DIR/runs/<run id>.json``).
 
 An output directory (``--out``, setting ``ARCHIVE_DIR``) collects every run; its layout
 is :class:`archive.layout.ArchiveDir`.
@@ -7,11 +8,12 @@ is :class:`archive.layout.ArchiveDir`.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.layout import ArchiveDir
 
@@ -46,6 +48,49 @@ exit codes:
 def new_run_id() -> str:
     """A UTC timestamp with microseconds and the process id: sortable, unique per run."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+
+
+#: ``finish_reason`` of a run whose stats file the next run found unfinished.
+KILLED = "killed"
+
+
+def write_run_stats(path: Path, stats: dict[str, Any]) -> None:
+    """Write a run's stats file whole or not at all (a kill mid-write leaves the old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(stats, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def started_stats(run_id: str, log_file: Path, stats_file: Path) -> dict[str, Any]:
+    """The stats file of a run that has started and not ended (``finish_reason`` null):
+    written first and replaced at the end, so a run killed in between (SIGKILL, power
+    loss, the OOM killer) still has one."""
+    return {
+        "run_id": run_id, "pid": os.getpid(), "start_time": datetime.now(UTC),
+        "log_file": str(log_file), "stats_file": str(stats_file),
+        "exit_code": None, "finish_reason": None,
+        "summary": {"exit_code": None, "finish_reason": None},
+    }
+
+
+def mark_killed_runs(layout: ArchiveDir, current_run: str) -> list[str]:
+    """Mark the runs whose stats files say they never ended as ``killed``; returns their
+    ids. Only for the holder of the directory's lock: no other run can be going on."""
+    killed = []
+    for path in sorted(layout.runs_dir.glob("*.json")):
+        try:
+            stats = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            logger.warning("Unreadable stats file %s: %s", path, error)
+            continue
+        if stats.get("finish_reason") is not None or stats.get("run_id") == current_run:
+            continue
+        stats.update(finish_reason=KILLED, found_killed_by=current_run)
+        stats["summary"] = {**stats.get("summary", {}), "finish_reason": KILLED}
+        write_run_stats(path, stats)
+        killed.append(stats.get("run_id", path.stem))
+    return killed
 
 
 def archive_dir(settings: BaseSettings) -> ArchiveDir:

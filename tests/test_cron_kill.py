@@ -136,7 +136,12 @@ def test_a_rerun_after_sigkill_mends_and_loses_or_duplicates_nothing(
 ):
     run = killed_runs[moment]
     assert run.rerun.returncode == 0, run.rerun.stderr[-3000:]
-    mended = run_stats(run.out)[-1]["summary"]["mended"]
+    killed, rerun = run_stats(run.out)  # the killed run's stats file says so
+    assert killed["finish_reason"] == "killed" and killed["exit_code"] is None
+    assert killed["found_killed_by"] == rerun["run_id"]
+    assert rerun["summary"]["killed_runs_found"] == [killed["run_id"]]
+    assert f"found killed before their end: run(s) {killed['run_id']}" in run.rerun.stdout
+    mended = rerun["summary"]["mended"]
     assert mended["warc_files"] == sum(1 for n in run.left_open if n.endswith(".warc.gz.open"))
     assert mended["jsonl_files"] == sum(1 for n in run.left_open if n.endswith(".jsonl.open"))
     assert_archive_sound(run.out)
@@ -168,7 +173,9 @@ def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
 
     rerun = run_crawl(out, replica.proxy, *PACE)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert run_stats(out)[-1]["summary"]["mended"] == {"warc_files": 0, "jsonl_files": 0}
+    stopped, finished = run_stats(out)
+    assert finished["summary"]["mended"] == {"warc_files": 0, "jsonl_files": 0}
+    assert stopped["finish_reason"] == "shutdown" and finished["summary"]["killed_runs_found"] == []
     assert_archive_sound(out)
     assert_every_story_recorded(out, stories)
     assert reference.urls - archived_urls(out) == set()

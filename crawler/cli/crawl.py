@@ -10,7 +10,6 @@ writes the run's stats to ``OUT/runs/<run-id>.json`` and prints a summary.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -29,6 +28,9 @@ from crawler.runs import (
     EXIT_USAGE,
     DirectoryLocked,
     OutputLock,
+    mark_killed_runs,
+    started_stats,
+    write_run_stats,
 )
 
 #: Finish reasons of a crawl that did what was asked.
@@ -216,7 +218,8 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     run id, the exit code and a ``summary`` of the counts that matter.
 
     The log goes to ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when
-    ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``.
+    ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``, written as the run starts
+    and again at its end. Runs whose stats file never got its end are marked killed.
     """
     from crawler.process import GracefulCrawlerProcess, project_settings
     from crawler.runs import archive_dir
@@ -228,7 +231,14 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     layout = archive_dir(settings)
     run_id = settings.get("ARCHIVE_RUN_ID")
     log_file = layout.logs_dir / f"{run_id}.log"
+    stats_file = layout.runs_dir / f"{run_id}.json"
     log_handler = _run_log_handler(log_file, settings)
+    try:
+        killed = mark_killed_runs(layout, run_id)
+        write_run_stats(stats_file, started_stats(run_id, log_file, stats_file))
+    except OSError as error:  # disk full: the crawl meets it too, and stops cleanly
+        killed = []
+        logging.getLogger(__name__).error("Could not write the stats file: %s", error)
     try:
         process = GracefulCrawlerProcess(settings)
         crawler = process.create_crawler("network")
@@ -240,11 +250,12 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     stats = dict(crawler.stats.get_stats())
     stats["run_id"] = run_id
     stats["log_file"] = str(log_file)
-    stats["stats_file"] = str(layout.runs_dir / f"{run_id}.json")
+    stats["stats_file"] = str(stats_file)
+    stats["killed_runs_found"] = killed
     stats["exit_code"] = exit_code(stats)
     stats["summary"] = run_summary(stats)
     try:
-        write_run_stats(stats)
+        write_run_stats(stats_file, stats)
     except OSError as error:  # disk full: the summary still goes to stdout
         print(f"news-archive crawl: could not write the stats file: {error}", file=sys.stderr)
     return stats
@@ -260,13 +271,6 @@ def _run_log_handler(path: Path, settings) -> logging.Handler:
     )
     logging.root.addHandler(handler)
     return handler
-
-
-def write_run_stats(stats: dict[str, Any]) -> Path:
-    path = Path(stats["stats_file"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stats, indent=2, sort_keys=True, default=str) + "\n")
-    return path
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -304,6 +308,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
             "extraction_worker_restarts": get("extraction/worker_restarts", 0),
         },
         "drift_warnings": get("extraction/drift", 0),
+        "killed_runs_found": get("killed_runs_found", []),
         "mended": {"warc_files": get("archive/mended_files", 0),
                    "jsonl_files": get("archive/mended_jsonl", 0)},
         "followed_again": _prefixed(stats, "state/followed_again/"),
@@ -353,6 +358,9 @@ def summary(stats: dict[str, Any]) -> str:
     if s["drift_warnings"]:
         lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised, "
                      "or without a dateline (see the log)")
+    if s["killed_runs_found"]:
+        lines.append(f"  found killed before their end: run(s) {', '.join(s['killed_runs_found'])}"
+                     " (their stats files now say so)")
     if s["mended"]["warc_files"] or s["mended"]["jsonl_files"]:
         lines.append(f"  mended after an earlier crash: {s['mended']['warc_files']} WARC, "
                      f"{s['mended']['jsonl_files']} JSONL file(s)")
