@@ -116,16 +116,11 @@ def run(args: argparse.Namespace) -> int:
     except distributed.RedisUnavailable as error:
         print(f"news-archive crawl: {error}", file=sys.stderr)
         return EXIT_LOCKED
-    lock = OutputLock(ArchiveDir(Path(overrides["ARCHIVE_DIR"])).lock_path)
     try:
-        lock.acquire()
+        stats = run_crawl(overrides, quiet=args.quiet)
     except DirectoryLocked as error:
         print(f"news-archive crawl: {error}", file=sys.stderr)
         return EXIT_LOCKED
-    try:
-        stats = run_crawl(overrides, quiet=args.quiet)
-    finally:
-        lock.release()
     code = stats["exit_code"]
     if not args.quiet or code != EXIT_OK:
         print(summary(stats))
@@ -217,11 +212,13 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     """Run the `network` spider to the end in this process; returns its stats, with the
     run id, the exit code and a ``summary`` of the counts that matter.
 
-    The log goes to ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when
-    ``quiet``); the stats to ``ARCHIVE_DIR/runs/<run id>.json``, written as the run starts
-    and again at its end. Runs whose stats file never got its end are marked killed.
+    The run holds the lock on ``ARCHIVE_DIR`` throughout (:class:`DirectoryLocked` when
+    another crawl has it: nothing is done). The log goes to
+    ``ARCHIVE_DIR/logs/<run id>.log`` (and to stderr: warnings only when ``quiet``); the
+    stats to ``ARCHIVE_DIR/runs/<run id>.json``, written as the run starts and again at
+    its end. Runs whose stats file never got its end are marked killed.
     """
-    from crawler.process import GracefulCrawlerProcess, project_settings
+    from crawler.process import project_settings
     from crawler.runs import archive_dir
 
     settings = project_settings()
@@ -229,6 +226,13 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     if quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     layout = archive_dir(settings)
+    with OutputLock(layout.lock_path):
+        return _run_locked(settings, layout, quiet)
+
+
+def _run_locked(settings, layout: ArchiveDir, quiet: bool) -> dict[str, Any]:
+    from crawler.process import GracefulCrawlerProcess
+
     run_id = settings.get("ARCHIVE_RUN_ID")
     log_file = layout.logs_dir / f"{run_id}.log"
     stats_file = layout.runs_dir / f"{run_id}.json"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.runs import EXIT_FAILED, EXIT_OK
+from crawler.runs import EXIT_FAILED, EXIT_OK, DirectoryLocked
 from mirror.process import REPLICA_SETTINGS, MirrorProcess
 
 OPERATOR = "news-archive demo (offline replica)"
@@ -58,12 +58,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"Serving the offline replica on {mirror.url} "
               f"({args.articles_per_site} stories per site)")
         print(f"Crawling it into {out}/ (the log goes to {layout.logs_dir}/) ...", flush=True)
-        stats = run_crawl({
-            **REPLICA_SETTINGS,
-            "ARCHIVE_OPERATOR": OPERATOR,
-            "ARCHIVE_DIR": str(out),
-            "PROXY_URL": mirror.proxy,
-        }, quiet=True)
+        try:
+            stats = run_crawl({
+                **REPLICA_SETTINGS,
+                "ARCHIVE_OPERATOR": OPERATOR,
+                "ARCHIVE_DIR": str(out),
+                "PROXY_URL": mirror.proxy,
+            }, quiet=True)
+        except DirectoryLocked as error:
+            raise SystemExit(f"news-archive demo: {error}") from None
     print(summary(stats, layout))
     return EXIT_OK if stats.get("finish_reason") == "finished" else EXIT_FAILED
 
