@@ -51,15 +51,27 @@ def article_urls(network: Network, count: int, rng: random.Random) -> list[str]:
 
 
 def listing_order_urls(network: Network, pages: list[int]) -> list[str]:
-    """Article URLs in the order a crawler meets them: listing page by listing page."""
+    """Article URLs in the order a crawler meets them: listing page by listing page (the
+    pages a section has, of ``pages``)."""
     urls = []
     for page in pages:
         for site in SITES:
             for section in _sections(network, site):
-                tail = "index.html" if page == 1 else f"page-{page}.html"
-                listing = network.resolve(f"www.{site}", f"/archive/{section}/{tail}")
+                if page > _last_page(network, site, section):
+                    continue
+                listing = network.resolve(f"www.{site}", _listing_path(section, page))
                 urls += re.findall(r'<li><a href="([^"]+)"', listing.body.decode())
     return urls
+
+
+def _listing_path(section: str, page: int) -> str:
+    return f"/archive/{section}/" + ("index.html" if page == 1 else f"page-{page}.html")
+
+
+def _last_page(network: Network, site: str, section: str) -> int:
+    """The number of a section's oldest listing page (its first links to every page's)."""
+    first = network.resolve(f"www.{site}", _listing_path(section, 1)).body.decode()
+    return max(map(int, re.findall(r"page-(\d+)\.html", first)), default=1)
 
 
 def split(url: str) -> tuple[str, str]:
@@ -87,7 +99,8 @@ def time_resolve(network: Network, urls: list[str]) -> dict[str, float]:
 
 def time_truth(network: Network, count: int, rng: random.Random) -> float:
     """CPU milliseconds per story of `truth()`, over a run of consecutive stories."""
-    first = rng.randrange(network.catalogue.count - count)
+    count = min(count, network.catalogue.count)
+    first = rng.randrange(network.catalogue.count - count + 1)
     start = time.process_time()
     for index in range(first, first + count):
         for site in SITES:
@@ -208,8 +221,11 @@ def main() -> int:
     figures["resolve_listing_order_cpu_ms"] = round(crawl["cpu"], 3)
     home = [f"http://www.{site}/index.html" for site in SITES] * 20
     figures["home_cpu_ms"] = round(time_resolve(network, home)["cpu"], 3)
-    listing = [f"http://www.{site}/archive/{section}/page-{rng.randint(2, 300)}.html"
-               for site in SITES for section in _sections(network, site)] * 10
+    listing = [
+        f"http://www.{site}"
+        + _listing_path(section, rng.randint(1, min(300, _last_page(network, site, section))))
+        for site in SITES for section in _sections(network, site)
+    ] * 10
     figures["listing_cpu_ms"] = round(time_resolve(network, listing)["cpu"], 3)
     per_story = time_truth(network, args.truths // len(SITES), rng)
     figures["truth_cpu_ms_per_story"] = round(per_story, 3)
