@@ -3,7 +3,10 @@
 Each ``tests/pages/<name>.html`` is a plausible page of the network whose structure
 differs from the replica's variants (a byline sharing the dateline's line, a newsletter
 box or a headline box between body paragraphs, headline lists in a left column, HTML5
-markup, unclosed tags, windows-1252 without a charset, ...); ``<name>.json`` holds what a
+markup, unclosed tags, windows-1252 without a charset, a run-in dateline ending in a
+dash, a caption paragraph under a photo, an ad label, a sharing box, an agency's rights
+notice, ...). v13 to v20 were written blind: by someone who had not read the extractor
+or the site profile. ``<name>.json`` holds what a
 reader sees in it: fields, body paragraphs, related reports, and boilerplate strings
 that must not appear anywhere in the record. ``feature`` says what the page varies.
 What the extractor still gets wrong is in :data:`KNOWN_GAPS`.

@@ -91,7 +91,7 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
         "published": published,
         "source": region.source,
         "language": _language(root) or profile.LANGUAGE,
-        "text": "\n".join(textwork.fragment_paragraphs(region.body)),
+        "text": "\n".join(_story_paragraphs(region.body)),
         "related_reports": [_related_report(fragment, published) for fragment in region.reports],
         "encoding": encoding,
         "profile": profile.NAME,
@@ -106,9 +106,11 @@ def _related_report(fragment, story_published: str | None) -> dict:
     """
     title = _take_leading_element(fragment, _is_report_headline)
     dateline_line = _take_leading_element(fragment, lambda line: parse_dateline(line) is not None)
-    paragraphs = textwork.fragment_paragraphs(fragment)
+    paragraphs = _story_paragraphs(fragment)
     if title is None and paragraphs:
         title = paragraphs.pop(0)
+    if dateline_line is None and paragraphs and parse_dateline(paragraphs[0]):
+        dateline_line = paragraphs.pop(0)  # a line of its own, not an element's
     dateline = parse_dateline(dateline_line) if dateline_line else None
     if dateline is None and paragraphs:
         year = int(story_published[:4]) if story_published else None
@@ -123,6 +125,15 @@ def _related_report(fragment, story_published: str | None) -> dict:
         "published": dateline.published if dateline else None,
         "text": "\n".join(paragraphs),
     }
+
+
+def _story_paragraphs(fragment) -> list[str]:
+    """The paragraphs of a story or report fragment, without the rights notices that
+    close it."""
+    paragraphs = textwork.fragment_paragraphs(fragment)
+    while paragraphs and profile.RIGHTS_NOTICE.search(paragraphs[-1]):
+        paragraphs.pop()
+    return paragraphs
 
 
 def _is_report_headline(line: str) -> bool:

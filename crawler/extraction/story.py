@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
@@ -24,6 +24,7 @@ from crawler.sites import spacedaily as profile
 _BOILERPLATE = etree.XPath(profile.BOILERPLATE_XPATH)
 _IMAGES = etree.XPath(".//img")
 _LINKS = etree.XPath(".//a[normalize-space()]")
+_HREFS = etree.XPath(".//a/@href")
 _PARAGRAPHS = etree.XPath(".//p")
 _FORMS = etree.XPath(".//form")
 _TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
@@ -78,6 +79,9 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
     dateline_element, dateline, bare, byline_before, headline = found
     if bare:  # the dateline is the element's tail text: it is not part of the body
         dateline_element.tail = None
+    elif dateline_element.tail:  # a run-in dateline: "<b>Place (AFP) date</b> – text"
+        dateline_element.tail = profile.RUN_IN_DATELINE_SEPARATOR.sub(
+            "", dateline_element.tail, count=1)
     byline_after = _byline_after(page, dateline_element)
     body_start = _body_start(page, byline_after if byline_after is not None else dateline_element)
     markers, end, source = _scan_story(page, body_start)
@@ -309,13 +313,19 @@ def _inside(node, ancestor) -> bool:
 
 
 def _clean(fragment: etree._Element) -> etree._Element:
-    """Drop ads, scripts, forms, link blocks, photos and their captions from a story
-    fragment."""
+    """Drop ads and their labels, scripts, forms, promotion and sharing boxes, link
+    blocks, photos and their captions from a story fragment."""
     for block in [b for b in fragment.iterdescendants(*profile.PROMO_BLOCK_TAGS)
                   if _is_promo_block(b)]:
         _drop(block)  # before the boilerplate: a promotion box's form marks it
+    for block in [b for b in fragment.iterdescendants(*profile.SHARE_BLOCK_TAGS)
+                  if _is_share_block(b)]:
+        _drop(block)
     for element in _BOILERPLATE(fragment):
         _drop(element)
+    for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
+                  if profile.AD_LABEL.match(_short_line(e) or "")]:
+        _drop(label)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
                   if _is_link_block(b)]:
         _drop(block)
@@ -346,6 +356,25 @@ def _is_service_page(target) -> bool:
     return on_network and not profile.is_article_path(target.path or "/")
 
 
+def _is_share_block(block) -> bool:
+    """A sharing box: short, no paragraphs, and mostly (at least two) share links."""
+    if block.getparent() is None or _PARAGRAPHS(block):
+        return False
+    if len(line_text(block)) > profile.PROMO_BLOCK_MAX_CHARS:
+        return False
+    targets = [urlsplit(href) for href in _HREFS(block)]
+    shares = sum(1 for target in targets if _is_share_link(target))
+    return shares >= profile.SHARE_BLOCK_MIN_LINKS and 2 * shares >= len(targets)
+
+
+def _is_share_link(target) -> bool:
+    """A link to another site that passes it the address of a network page."""
+    if not target.netloc or profile.is_network_host(target.hostname or ""):
+        return False
+    return any(profile.is_network_host(urlsplit(value.strip()).hostname or "")
+               for _, value in parse_qsl(target.query))
+
+
 def _is_link_block(block) -> bool:
     """A headline or newsletter box: several links that make up most of its text."""
     links = _LINKS(block)
@@ -356,29 +385,40 @@ def _is_link_block(block) -> bool:
 
 
 def _drop_figure(image, fragment) -> None:
-    figure = None
+    """Drop the figure around ``image`` (the image alone, or its smallest short block),
+    and the caption right after it when the figure holds no text of its own."""
+    figure = image
     for block in _figure_blocks(image.getparent()):
         if block is fragment:
             break
         figure = block
-    if figure is not None:
-        _drop(figure)
-        return
-    caption = _caption_after(image)
-    if caption is not None:
-        _drop(caption)
-    _drop(image)
+    if not line_text(figure):
+        caption = _caption_after(figure)
+        if caption is not None:
+            _drop(caption)
+    _drop(figure)
 
 
-def _caption_after(image):
-    if (image.tail or "").strip():
+def _caption_after(figure):
+    """The short caption block right after ``figure`` (line breaks between), if any."""
+    if (figure.tail or "").strip():
         return None
-    following = image.getnext()
+    following = figure.getnext()
     while following is not None and following.tag in _BREAKS and not (following.tail or "").strip():
         following = following.getnext()
-    if following is None or following.tag not in profile.CAPTION_TAGS:
+    if following is None:
+        return None
+    if following.tag not in profile.CAPTION_TAGS and not _styled_as_caption(following):
         return None
     return following if _short_line(following, profile.CAPTION_MAX_CHARS) else None
+
+
+def _styled_as_caption(element) -> bool:
+    """A block whose whole text is one italic or small-print run."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    return (not (element.text or "").strip() and len(children) == 1
+            and children[0].tag in profile.CAPTION_STYLE_TAGS
+            and not (children[0].tail or "").strip())
 
 
 def _drop(element) -> None:

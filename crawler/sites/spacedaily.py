@@ -174,6 +174,10 @@ INLINE_DATELINE = re.compile(
     rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?\s*[-\u2013\u2014]+\s*"
 )
 
+#: What separates a dateline run into the first paragraph from the text after it:
+#: "<b>Kourou (AFP) Feb 13, 2012</b> – Europe's new rocket ...".
+RUN_IN_DATELINE_SEPARATOR = re.compile(r"^\s*[-\u2013\u2014:]+\s*")
+
 #: The line that opens each "earlier related report" sub-story.
 RELATED_REPORT_MARKER = re.compile(
     r"^\s*(?:an\s+)?(?:earlier\s+)?related\s+reports?\s*:?\s*$", re.IGNORECASE
@@ -204,6 +208,20 @@ BOILERPLATE_XPATH = (
     " | .//iframe"
 )
 
+#: An ad slot's label, standing alone in a short block beside the slot (which goes as
+#: boilerplate): "Advertisement", "Sponsored content".
+AD_LABEL = re.compile(
+    r"^\s*(?:advertisements?|advertising|sponsored(?:\s+(?:content|links?))?|ads?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+#: A rights notice closing a wire story ("All rights reserved. (c) 2003 Agence
+#: France-Presse. Sections of the information displayed on this page ..."): trailing
+#: paragraphs of a story or report that reserve rights are not its text.
+RIGHTS_NOTICE = re.compile(
+    r"\ball\s+rights\s+reserved\b|^\s*(?:copyright\b|\u00a9|\(c\)\s*\d{4})", re.IGNORECASE
+)
+
 #: Link blocks inside the story region: a headline box or newsletter box set between
 #: paragraphs (a `<ul>`, a link table, a `<div>` of links) is a block of at least
 #: LINK_BLOCK_MIN_LINKS links whose text is at least LINK_BLOCK_SHARE of the block's.
@@ -222,13 +240,21 @@ LINK_BLOCK_SHARE = 0.5
 PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font"})
 PROMO_BLOCK_MAX_CHARS = 800
 
+#: Sharing boxes ("Share this article via ...": Digg, Reddit, a Tweet button): a short
+#: block that is not a paragraph and holds none, most of whose links (at least two) are
+#: share links, i.e. links to another site that pass it the address of a network page.
+SHARE_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font", "table", "td"})
+SHARE_BLOCK_MIN_LINKS = 2
+
 #: Photos and their captions: the smallest block around an image whose text is short is
 #: a figure (image + caption) and goes as a whole; a short non-paragraph block right
-#: after a bare image (line breaks between) is its caption.
+#: after a bare image or an image-only block (line breaks between) is its caption, and
+#: so is a short paragraph there set wholly in italics or small print.
 CAPTION_MAX_CHARS = 400
 CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
+CAPTION_STYLE_TAGS: frozenset[str] = frozenset({"i", "em", "small"})
 FIGURE_TAGS: frozenset[str] = frozenset(
     {"figure", "div", "p", "table", "td", "tr", "center", "span", "a"}
 )
