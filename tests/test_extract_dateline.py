@@ -27,6 +27,21 @@ def test_story_datelines(line, place, agency, published):
 
 
 @pytest.mark.parametrize(
+    ("line", "byline", "place"),
+    [
+        ("by Staff Writers / Paris (ESA) Nov 12, 2010", "Staff Writers", "Paris"),
+        ("by Morris Jones, Sydney, Australia (SPX) Jan 3, 2013", "Morris Jones",
+         "Sydney, Australia"),
+        ("By Leonard David, Boulder CO (SPX) May 02, 2018", "Leonard David", "Boulder CO"),
+    ],
+)
+def test_a_byline_on_the_datelines_line(line, byline, place):
+    dateline = parse_dateline(line)
+    assert dateline is not None
+    assert (dateline.byline, dateline.place) == (byline, place)
+
+
+@pytest.mark.parametrize(
     "line",
     ["by Staff Writers", "Related Links", "Washington (AFP) said on Tuesday", "(AFP) Foo 31, 2007",
      "Luxembourg (AFP) April 24 - the text goes on"],

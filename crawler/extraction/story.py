@@ -48,8 +48,21 @@ class StoryRegion:
 
 
 def line_text(element: etree._Element) -> str:
-    """The element's text as one line (whitespace collapsed)."""
-    return _SPACES.sub(" ", element.text_content()).strip()
+    """The element's text as one line (whitespace collapsed; a line break is a space)."""
+    text = element.text_content() if element.find(".//br") is None else _spaced_text(element)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _spaced_text(element: etree._Element) -> str:
+    """The element's text with a space for each line break ("Falls<br>Near")."""
+    pieces = [element.text or ""]
+    for node in element.iterdescendants():
+        if node.tag in _BREAKS:
+            pieces.append(" ")
+        elif isinstance(node.tag, str):
+            pieces.append(node.text or "")
+        pieces.append(node.tail or "")
+    return "".join(pieces)
 
 
 def _short_line(element: etree._Element, limit: int = profile.LANDMARK_MAX_CHARS) -> str | None:

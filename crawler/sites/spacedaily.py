@@ -158,12 +158,14 @@ _PLACE = r"(?P<place>[^()\n]{1,80}?)"
 _AGENCY = r"\((?P<agency>[A-Za-z][^()\n]{0,40})\)"
 _DATE = r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})"
 
-#: A byline sharing the dateline's line, before a slash: "by Staff Writers / Paris ...".
-_BYLINE_PREFIX = r"(?:[Bb][Yy]\s+(?P<byline>[^/()\n]{1,80}?)\s*/\s*)"
+#: A byline sharing the dateline's line, before a slash or a comma: "by Staff Writers /
+#: Paris ...", "by Morris Jones, Sydney, Australia ..." (the name holds neither).
+_BYLINE_PREFIX = r"(?:[Bb][Yy]\s+(?P<byline>[^/,()\n]{1,80}?)\s*[/,]\s*)"
 
 #: A story's dateline line: "[Place ](AGENCY) Month D[D], YYYY" — "Luxembourg (AFP)
 #: April 24, 2007", "(UPI) Apr 2, 2013", "Paris, France (SPX) Mar 17, 2025",
-#: "Moscow (RIA Novosti) Apr 25, 2007", "by Staff Writers / Paris (ESA) Nov 12, 2010".
+#: "Moscow (RIA Novosti) Apr 25, 2007", "by Staff Writers / Paris (ESA) Nov 12, 2010",
+#: "by Morris Jones, Sydney, Australia (SPX) Jan 3, 2013".
 DATELINE = re.compile(
     rf"^\s*{_BYLINE_PREFIX}?(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE},?\s+(?P<year>\d{{4}})\s*$"
 )
