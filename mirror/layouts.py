@@ -1,4 +1,4 @@
-"""Article page markup of the replica: two eras, three variants each.
+"""Article page markup of the replica: two eras, four variants each.
 
 The variants differ the way real pages of the network differ: class names,
 nesting, where the photo and its caption sit, byline before or after the
@@ -22,6 +22,12 @@ Table era (2006-2013, also the 1999-2005 `/news/` pages):
   photo with `<div class="imgcap">` caption after the dateline; related reports
   after `<span class="relrep">`; `<i>Source: ...</i>`; newsletter form box and
   teaser `<div class="tease">` below the story; right column with more lists.
+- `table/wire`: narrow table, headline in `<font size=+1><b>` broken over two lines
+  by a `<br>`, byline in `<i>`, the dateline run into the first paragraph
+  (`<p><b>Place (AFP) date</b> – text`), a photo as `<p><img></p>` with its caption
+  in an italic paragraph below, a sharing box (Digg, Reddit, ... links passing the
+  page's address) after the first paragraph, related reports with their dateline on
+  a line of its own, AFP's rights notice closing the story; sidebar `<ul>` lists.
 - `table/linktable`: photo table first, then `<span class="bhl">` headline,
   dateline before byline, body wrapped in `<font size=2>` with closed `<p>`s;
   sidebar lists as link tables (`&#149;` in its own cell); Related Links to
@@ -39,6 +45,11 @@ Current era (2014-):
   `<a class="hl">` runs; "Thanks for being here" support box; teaser card.
 - `current/compact`: byline as `<p class="auth">`; "Advertisement" labelled
   ad inside the body; sidebar headline table; related links as a `<ul>`.
+- `current/social`: byline and dateline on one line joined by a comma ("by Staff
+  Writers, Paris, France (SPX) ..."); a sharing table with a Tweet button between the
+  dateline and the body; an "Advertisement" label in a block of its own beside an
+  `<ins>` ad; related reports with their dateline on a line of its own; a comment
+  box after the Related Links.
 """
 
 from __future__ import annotations
@@ -61,6 +72,15 @@ GDPR = ("We use cookies to give you the best experience on our websites. By cont
 SUPPORT = ("Thanks for being here; We need your help. The news network continues to grow "
            "but revenues have never been harder to maintain.")
 CHARSET_SLOT = "<!--CHARSET-->"
+SHARE = "Share this article via these popular social media networks"
+COMMENT = "Comment on this article using your Facebook, Yahoo, AOL, Hotmail login"
+
+
+def rights_notice(year: int) -> str:
+    """The notice AFP stories of the table era close with."""
+    return (f"All rights reserved. Copyright {year} Agence France-Presse. Sections of the "
+            "information displayed on this page (dispatches, photographs, logos) are "
+            "protected by intellectual property rights owned by Agence France-Presse.")
 
 
 def footer_text(year: int) -> str:
@@ -461,6 +481,83 @@ def _table_linktable(ctx: PageContext) -> str:
     return "".join(parts)
 
 
+def _share_links(ctx: PageContext) -> str:
+    """A sharing box's links: other sites, each passed the page's address."""
+    page = f"http://{ctx.site.host}{ctx.path}"
+    services = (("del.icio.us", "http://del.icio.us/post?url="),
+                ("Digg", "http://digg.com/submit?phase=2&url="),
+                ("Reddit", "http://reddit.com/submit?url="))
+    return " ".join(f'<a href="{a(prefix + page)}">{name}</a>' for name, prefix in services)
+
+
+def _photo_paragraphs(story: Story) -> str:
+    """A photo in a paragraph of its own, its caption in an italic one below."""
+    if not story.image:
+        return ""
+    caption = f"<p><i>{e(story.caption)}</i></p>\n" if story.caption else ""
+    return f'<p><img src="{_image_url(story)}" width=400></p>\n{caption}'
+
+
+def _report_own_dateline_line(report: RelatedReport) -> str:
+    first, *rest = report.paragraphs
+    return (f"<p><b>{MARKER}</b><br>\n<b>{e(report.title)}</b><br>\n"
+            f"{e(_full_dateline(report))}<br>\n{e(first)}</p>\n"
+            + "".join(f"<p>{e(p)}</p>\n" for p in rest))
+
+
+def _keep_table_wire(ctx: PageContext) -> None:
+    ctx.keep(NEWSLETTER, ctx.site.banner, footer_text(ctx.year), EMAIL, SHARE, "del.icio.us")
+    ctx.keep(*(link.text for link in ctx.nav))
+    if ctx.story.agency == "AFP":
+        ctx.keep(rights_notice(ctx.year))
+    _keep_story_boilerplate(ctx)
+
+
+def _table_wire(ctx: PageContext) -> str:
+    story = ctx.story
+    words = story.title.split()
+    half = (len(words) + 1) // 2
+    headline = f"{e(' '.join(words[:half]))}<br>{e(' '.join(words[half:]))}"
+    nav = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n' for link in ctx.nav)
+    parts = [
+        _head_table(ctx, story.title),
+        '<body>\n<table width=780 cellpadding=4 cellspacing=0>\n'
+        f'<tr><td colspan=3><a href="/newsletters.html">{NEWSLETTER}</a> '
+        f"<b>{e(ctx.site.banner)}</b></td></tr>\n"
+        f'<tr><td width=140 valign=top class="nav">{nav}</td>\n'
+        '<td width=460 valign=top><font face="Arial" size=2>\n'
+        f"<font size=+1><b>{headline}</b></font><br>\n",
+    ]
+    if story.byline_form:
+        parts.append(f"<i>{e(story.byline_form)}</i><br>\n")
+    first, *rest = story.blocks
+    if first.kind == "p":
+        parts.append(f"<p><b>{e(story.dateline)}</b> \u2013 {e(first.text)}</p>\n")
+    else:
+        parts.append(f"<b>{e(story.dateline)}</b><br>\n"
+                     + _table_blocks([first], first_bare=False, close=True) + "\n")
+    parts.append(f'<table class="share"><tr><td><font size=1>{SHARE}</font><br>\n'
+                 f"{_share_links(ctx)}</td></tr></table>\n")
+    parts.append(_photo_paragraphs(story))
+    parts.append(_table_blocks(rest, first_bare=False, close=True) + "\n")
+    parts.extend(_report_own_dateline_line(report) for report in story.related)
+    if story.agency == "AFP":
+        parts.append(f"<p>{e(rights_notice(ctx.year))}</p>\n")
+    if story.source:
+        parts.append(f"<p>Source: {e(story.source)}</p>\n")
+    parts.append(f'<p><a href="mailto:?subject={a(story.title)}">{EMAIL}</a></p>\n')
+    links = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n'
+                    for link in story.related_links)
+    parts.append(f"<p><b>{RELATED_LINKS}</b><br>\n{links}</p>\n")
+    if ctx.teaser:
+        parts.append(f"<hr><b>{e(ctx.teaser.title)}</b><br>{e(ctx.teaser.dateline)}<br>"
+                     f"{e(ctx.teaser.lead)}\n")
+    parts.append(f'</font></td>\n<td width=180 valign=top>\n{_ul_lists(ctx.sidebar)}</td></tr>\n'
+                 f'<tr><td colspan=3><hr><font size=1>{e(footer_text(ctx.year))}</font></td></tr>\n'
+                 "</table>\n</body>\n</html>\n")
+    return "".join(parts)
+
+
 # -- current era ---------------------------------------------------------------
 
 def _iframe_ad(number: int) -> str:
@@ -621,14 +718,59 @@ def _current_compact(ctx: PageContext) -> str:
     return _current_frame(ctx, "".join(parts), sidebar, "nav-compact")
 
 
+def _keep_current_social(ctx: PageContext) -> None:
+    ctx.keep(AD_LABEL, SHARE, "del.icio.us", COMMENT)
+    _keep_current_frame(ctx)
+
+
+def _current_social(ctx: PageContext) -> str:
+    story = ctx.story
+    ad = ('<div class="adlabel">' f"{AD_LABEL}</div>"
+          '<center><ins class="adsbygoogle" style="display:inline-block;width:336px;'
+          'height:280px" data-ad-slot="2398114820"></ins>'
+          "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></center>")
+    parts = ['<div class="col-md-8 story">\n', f"<h1>{e(story.title)}<br></h1>\n"]
+    if story.byline_form and story.place:
+        parts.append(f'<span class="BHS">{e(story.byline_form)}, {e(story.dateline)}</span><br>\n')
+    else:
+        if story.byline_form:
+            parts.append(f'<span class="BL">{e(story.byline_form)}</span><br>\n')
+        parts.append(f'<span class="BHS">{e(story.dateline)}</span><br>\n')
+    parts.append(f'<table class="share"><tr><td><span class="sh">{SHARE}</span><br>'
+                 f"{_share_links(ctx)}</td><td>"
+                 '<a href="https://twitter.com/share" class="twitter-share-button">Tweet</a>'
+                 "</td></tr></table>\n")
+    parts.append("<!--body-2-incontainer.php-->\n")
+    parts.append(_photo_paragraphs(story))
+    parts.append(_modern_blocks(story.blocks, [ad, "<center></center>"]) + "\n")
+    parts.extend(_report_own_dateline_line(report) for report in story.related)
+    if story.source:
+        parts.append(f"<p>Source: {e(story.source)}</p>\n")
+    parts.append("<!--RELATED LINKS-->\n")
+    links = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n'
+                    for link in story.related_links)
+    parts.append(f'<div class="rl"><b>{RELATED_LINKS}</b><br>\n{links}</div>\n'
+                 f'<div class="comments">{COMMENT}</div>\n')
+    if ctx.teaser:
+        parts.append(
+            f'<div class="teaser-box"><a href="{a(ctx.teaser.url)}"><b>{e(ctx.teaser.title)}'
+            f'</b></a><br><span class="BHS">{e(ctx.teaser.dateline)}</span><br>'
+            f"{e(ctx.teaser.lead)}</div>\n")
+    parts.append("</div>")
+    sidebar = f'<div class="col-md-4 sidebar">\n{_ul_lists(ctx.sidebar)}</div>'
+    return _current_frame(ctx, "".join(parts), sidebar, "menu")
+
+
 #: layout -> (what its pages keep as boilerplate, the renderer)
 _LAYOUTS: dict[str, tuple[Callable[[PageContext], None], Callable[[PageContext], str]]] = {
     "table/bullets": (_keep_table_bullets, _table_bullets),
     "table/lists": (_keep_table_lists, _table_lists),
     "table/linktable": (_keep_table_linktable, _table_linktable),
+    "table/wire": (_keep_table_wire, _table_wire),
     "current/classic": (_keep_current_frame, _current_classic),
     "current/cards": (_keep_current_cards, _current_cards),
     "current/compact": (_keep_current_compact, _current_compact),
+    "current/social": (_keep_current_social, _current_social),
 }
 
 

@@ -93,8 +93,8 @@ MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 AGENCY_SOURCES = {"AFP": "Agence France-Presse", "UPI": "United Press International",
                   "RIA Novosti": "RIA Novosti"}
 
-TABLE_LAYOUTS = ("table/bullets", "table/lists", "table/linktable")
-CURRENT_LAYOUTS = ("current/classic", "current/cards", "current/compact")
+TABLE_LAYOUTS = ("table/bullets", "table/lists", "table/linktable", "table/wire")
+CURRENT_LAYOUTS = ("current/classic", "current/cards", "current/compact", "current/social")
 LAYOUTS = TABLE_LAYOUTS + CURRENT_LAYOUTS
 
 #: How a page's bytes are encoded and declared (see `mirror.layouts.encode_page`).
