@@ -7,7 +7,8 @@ replica that way; the defaults below are what a cron job against the real networ
 Settings of our own components (besides Scrapy's):
 
 - ``ARCHIVE_DIR``: output directory; WARC files go to ``ARCHIVE_DIR/warc/``.
-- ``ARCHIVE_RUN_ID``: unique id of this run (UTC timestamp based), made when loaded.
+- ``ARCHIVE_RUN_ID``: unique id of this run (UTC timestamp based), made as the crawl
+  starts when empty.
 - ``WARC_PREFIX``: WARC file name prefix. ``WARC_MAX_SIZE``: rotate files at this size.
 - ``ARCHIVE_OPERATOR``, ``CONTACT_URL``: who runs the crawl; both go into every
   warcinfo record, and ``CONTACT_URL`` into the User-Agent.
@@ -36,19 +37,7 @@ is neither here nor in Scrapy's defaults, and checks a value against its default
 
 from __future__ import annotations
 
-import logging
-import os
 from importlib.metadata import version
-
-from crawler.runs import new_run_id
-
-# tldextract (used by the cookies middleware) downloads the public suffix list when it
-# first runs; offline that logs tracebacks before falling back to its bundled snapshot.
-# An empty URL list makes it use the snapshot straight away. Must run before it is imported.
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-
-# charset-normalizer's DEBUG calls cost ~3 ms a page under Scrapy's logging.
-logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 BOT_NAME = "news-archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -96,8 +85,8 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 # --- archive ------------------------------------------------------------------------
 ARCHIVE_DIR = "archive-out"
-#: Fixed when these settings are loaded, i.e. once per process = once per run.
-ARCHIVE_RUN_ID = new_run_id()
+#: Empty: each crawl makes its own (crawler.addons.RunIdentity).
+ARCHIVE_RUN_ID = ""
 WARC_PREFIX = "news-archive"
 WARC_MAX_SIZE = 1_000_000_000
 ARCHIVE_REQUISITES = True
@@ -178,6 +167,11 @@ EXTENSIONS = {
     # The versioned subclass writes JSONL lines for new and changed stories only.
     "crawler.incremental.VersionedExtraction": 200,
     "crawler.progress.ProgressReport": 300,
+}
+
+ADDONS = {
+    "crawler.addons.RunIdentity": 0,
+    "crawler.addons.QuietLibraries": 0,
 }
 
 LOG_LEVEL = "INFO"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,7 +12,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy.utils.test import get_crawler
 
+from archive.warcinfo import read_warcinfo, run_id
+from crawler.process import project_settings
 from crawler.runs import OutputLock
 from crawler.spiders.network import SiteSelectionError, canonical_url, resolve_sites
 from tests.crawl_fixtures import REPLICA_SETTINGS, read_warc, run_crawl_cli
@@ -116,6 +120,18 @@ def test_scrapy_crawl_network_works_from_the_repo_root(mirror, tmp_path):
     assert "http://www.terradaily.com/robots.txt" in uris
     assert "http://www.terradaily.com/index.html" in uris
     assert "Traceback" not in result.stderr
+    assert re.fullmatch(r"\d{8}T\d{12}Z-\d+", run_id(read_warcinfo(warc)) or "")
+
+
+def test_each_crawl_of_a_process_gets_a_run_id_of_its_own():
+    """The run id is made as a crawl starts (an add-on), not when the settings module is
+    imported: two crawls in one process are two runs."""
+    settings = {**project_settings().copy_to_dict(), "TWISTED_REACTOR_ENABLED": False}
+    first, second = get_crawler(settings_dict=settings), get_crawler(settings_dict=settings)
+    ids = {first.settings.get("ARCHIVE_RUN_ID"), second.settings.get("ARCHIVE_RUN_ID")}
+    assert len(ids) == 2 and "" not in ids
+    given = get_crawler(settings_dict={**settings, "ARCHIVE_RUN_ID": "nightly-1"})
+    assert given.settings.get("ARCHIVE_RUN_ID") == "nightly-1"
 
 
 def test_scrapy_crawl_leaves_a_directory_in_use_alone(mirror, tmp_path):

@@ -218,11 +218,13 @@ def run_crawl(overrides: dict[str, Any], quiet: bool = False) -> dict[str, Any]:
     stats to ``ARCHIVE_DIR/runs/<run id>.json``, written as the run starts and again at
     its end. Runs whose stats file never got its end are marked killed.
     """
+    from crawler.addons import RunIdentity
     from crawler.process import project_settings
     from crawler.runs import archive_dir
 
     settings = project_settings()
     settings.setdict(overrides, priority="cmdline")
+    RunIdentity().update_settings(settings)  # the log and stats files are named by it
     if quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     layout = archive_dir(settings)

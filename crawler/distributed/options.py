@@ -18,6 +18,8 @@ import re
 import socket
 from typing import Any
 
+from crawler.runs import new_run_id
+
 WORKER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -105,7 +107,7 @@ def worker_overlay(url: str, worker_id: str, prefix: str | None = None) -> dict[
             "crawler.distributed.ratelimit.SharedHostRateLimit": 960,
         },
         "WARC_PREFIX": f"{project.get('WARC_PREFIX', 'news-archive')}-{worker_id}",
-        "ARCHIVE_RUN_ID": f"{project.get('ARCHIVE_RUN_ID')}-{worker_id}",
+        "ARCHIVE_RUN_ID": f"{project.get('ARCHIVE_RUN_ID') or new_run_id()}-{worker_id}",
     }
 
 
