@@ -5,13 +5,14 @@ differs from the replica's variants (a byline sharing the dateline's line, a new
 box or a headline box between body paragraphs, headline lists in a left column, HTML5
 markup, unclosed tags, windows-1252 without a charset, a run-in dateline ending in a
 dash, a caption paragraph under a photo, an ad label, a sharing box, an agency's rights
-notice, a headline broken over two lines, ...). v13 to v28 were written blind, in two
-rounds, by someone who had not read the extractor or the site profile; the first
-round's failures were fixed by structure, and the second round then failed on only two
-details (fixed too). ``<name>.json`` holds what a
-reader sees in it: fields, body paragraphs, related reports, and boilerplate strings
-that must not appear anywhere in the record. ``feature`` says what the page varies.
-What the extractor still gets wrong is in :data:`KNOWN_GAPS`.
+notice, a headline broken over two lines, a UPI wire dateline, a pasted paragraph with a
+line break mid-sentence, ...). v13 to v36 were written blind, in three rounds of eight, by
+someone who had not read the extractor or the site profile; each round's failures were
+fixed by structure before the next (round one failed 6 pages, two 2, three 3).
+``<name>.json`` holds what a reader sees in it: fields, body paragraphs, related
+reports, and boilerplate strings that must not appear anywhere in the record;
+``feature`` says what the page varies. What the extractor still gets wrong is in
+:data:`KNOWN_GAPS`.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from crawler.extraction import text as textwork
 from crawler.extraction.dateline import (
     Dateline,
     infer_year,
+    match_inline_dateline,
     parse_dateline,
     split_inline_dateline,
 )
@@ -83,6 +84,9 @@ def extract_response(
 def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
     dateline = region.dateline or Dateline(place=None, agency=None, published=None)
     published = dateline.published
+    paragraphs = _story_paragraphs(region.body)
+    if paragraphs:  # the wire's own dateline repeating the story's: "WASHINGTON, ... --"
+        paragraphs[0] = split_inline_dateline(paragraphs[0], None)[1]
     return {
         "title": region.title,
         "byline": region.byline,
@@ -91,7 +95,7 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
         "published": published,
         "source": region.source,
         "language": _language(root) or profile.LANGUAGE,
-        "text": "\n".join(_story_paragraphs(region.body)),
+        "text": "\n".join(p for p in paragraphs if p),
         "related_reports": [_related_report(fragment, published) for fragment in region.reports],
         "encoding": encoding,
         "profile": profile.NAME,
@@ -137,7 +141,7 @@ def _story_paragraphs(fragment) -> list[str]:
 
 
 def _is_report_headline(line: str) -> bool:
-    return not profile.INLINE_DATELINE.match(line) and parse_dateline(line) is None
+    return not match_inline_dateline(line) and parse_dateline(line) is None
 
 
 def _take_leading_element(fragment, accept) -> str | None:

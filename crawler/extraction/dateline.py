@@ -28,16 +28,25 @@ def parse_dateline(line: str) -> Dateline | None:
 def split_inline_dateline(
     paragraph: str, default_year: int | None
 ) -> tuple[Dateline | None, str]:
-    """Split "Warsaw (AFP) April 24 - text" into the dateline and the text.
+    """Split "Warsaw (AFP) April 24 - text" (or "WARSAW, April 24 (AFP) -- text") into the
+    dateline and the text.
 
     A dateline without a year takes ``default_year`` (the main story's); :func:`infer_year`
     then moves it back one year if that puts the report after the story (a December
     report quoted by a January story).
     """
-    match = spacedaily.INLINE_DATELINE.match(paragraph)
+    match = match_inline_dateline(paragraph)
     if not match:
         return None, paragraph
     return _from_match(match, default_year), paragraph[match.end():]
+
+
+def match_inline_dateline(paragraph: str) -> re.Match[str] | None:
+    """The dateline opening ``paragraph``, in any of its forms."""
+    for form in spacedaily.INLINE_DATELINES:
+        if match := form.match(paragraph):
+            return match
+    return None
 
 
 def _from_match(match: re.Match[str], default_year: int | None) -> Dateline:

@@ -41,6 +41,8 @@ _BLOCK_TAGS = frozenset(
      "blockquote", "figure", "center", "section", "article", "aside", "header", "footer",
      "pre", "form", "nav", "main", "address"}
 )
+#: Characters a line that ends a sentence or a heading-like line ends with.
+_LINE_ENDS = frozenset(".!?:;\"'\u201d\u2019)]")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
@@ -52,6 +54,7 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     paragraphs, instead of trafilatura's Markdown-like "- item" and "| a | b |".
     """
     flatten_lists_and_tables(fragment)
+    join_broken_sentences(fragment)
     wrap_loose_text(fragment)
     document = _as_document(fragment)
     text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
@@ -65,6 +68,30 @@ def flatten_lists_and_tables(fragment: etree._Element) -> None:
         _replace_with_paragraphs(table, [row for row in rows if row.strip(" |")])
     for listing in reversed(_LISTS(fragment)):
         _replace_with_paragraphs(listing, [line_text(item) for item in _ITEMS(listing)])
+
+
+def join_broken_sentences(fragment: etree._Element) -> None:
+    """Turn a single line break inside a sentence into a space: the text before it ends
+    without a full stop (or colon, or closing quote) and the text after it goes on in
+    lower case ("... to touchdown,<br>including two ..."), as pasted text has it. Every
+    other line break stays one (a headline, a dateline and a first line are lines)."""
+    for br in list(fragment.iter("br")):
+        following = br.getnext()
+        if following is not None and following.tag == "br" and not (br.tail or "").strip():
+            continue
+        before = _text_before(br).rstrip()
+        after = (br.tail or "").lstrip()
+        if before and before[-1] not in _LINE_ENDS and after[:1].islower():
+            br.tail = " " + after
+            br.drop_tag()
+
+
+def _text_before(br: etree._Element) -> str:
+    """The text right before ``br`` when it is plain text ("" after an element)."""
+    previous = br.getprevious()
+    if previous is None:
+        return br.getparent().text or ""
+    return previous.tail or ""
 
 
 def wrap_loose_text(fragment: etree._Element) -> None:

@@ -176,6 +176,16 @@ INLINE_DATELINE = re.compile(
     rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?\s*[-\u2013\u2014]+\s*"
 )
 
+#: The wire services' own dateline opening a paragraph: "WASHINGTON, March 17 (UPI) --
+#: text", "MEMPHIS, Tenn., March 14 (UPI) -- text".
+WIRE_INLINE_DATELINE = re.compile(
+    rf"^\s*(?P<place>[^()\n]{{1,80}}?),\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?\s+{_AGENCY}"
+    r"\s*[-\u2013\u2014]+\s*"
+)
+
+#: Every form of a dateline that opens a paragraph.
+INLINE_DATELINES = (INLINE_DATELINE, WIRE_INLINE_DATELINE)
+
 #: What separates a dateline run into the first paragraph from the text after it:
 #: "<b>Kourou (AFP) Feb 13, 2012</b> – Europe's new rocket ...".
 RUN_IN_DATELINE_SEPARATOR = re.compile(r"^\s*[-\u2013\u2014:]+\s*")
@@ -211,9 +221,11 @@ BOILERPLATE_XPATH = (
 )
 
 #: An ad slot's label, standing alone in a short block beside the slot (which goes as
-#: boilerplate): "Advertisement", "Sponsored content".
+#: boilerplate): "Advertisement", "Sponsored content", "Continued below".
 AD_LABEL = re.compile(
-    r"^\s*(?:advertisements?|advertising|sponsored(?:\s+(?:content|links?))?|ads?)\s*:?\s*$",
+    r"^\s*(?:advertisements?|advertising|sponsored(?:\s+(?:content|links?))?|ads?"
+    r"|(?:(?:story|article)\s+)?continue[sd]?\s+below(?:\s+(?:the\s+)?(?:ad|advertisement))?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 
