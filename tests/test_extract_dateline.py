@@ -18,6 +18,8 @@ from crawler.extraction.dateline import infer_year, parse_dateline, split_inline
         ("(AFP) April 03, 2013", None, "AFP", "2013-04-03"),
         ("  Cape Canaveral, Fla.  (UPI)\n Sept. 9, 2011 ", "Cape Canaveral, Fla.", "UPI",
          "2011-09-09"),
+        ("Frascati, Italy (ESA) 17 March 2025", "Frascati, Italy", "ESA", "2025-03-17"),
+        ("Rome (ESA) Friday, March 14, 2025", "Rome", "ESA", "2025-03-14"),
     ],
 )
 def test_story_datelines(line, place, agency, published):

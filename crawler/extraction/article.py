@@ -38,6 +38,7 @@ from crawler.sites import spacedaily as profile
 GENERIC_NAME = "generic"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_QUOTES = " \"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _TEXT_NODES = etree.XPath(".//text()")
 _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
                         re.IGNORECASE)
@@ -133,11 +134,19 @@ def _related_report(fragment, story_published: str | None) -> dict:
 
 def _story_paragraphs(fragment) -> list[str]:
     """The paragraphs of a story or report fragment, without the rights notices that
-    close it."""
+    close it and the pull quotes that repeat it."""
     paragraphs = textwork.fragment_paragraphs(fragment)
     while paragraphs and profile.RIGHTS_NOTICE.search(paragraphs[-1]):
         paragraphs.pop()
-    return paragraphs
+    return [p for p in paragraphs if not _is_pull_quote(p, paragraphs)]
+
+
+def _is_pull_quote(paragraph: str, paragraphs: list[str]) -> bool:
+    """A short paragraph whose words another, longer paragraph of the story holds."""
+    words = paragraph.strip(_QUOTES)
+    if not profile.PULL_QUOTE_MIN_CHARS <= len(words) <= profile.PULL_QUOTE_MAX_CHARS:
+        return False
+    return any(len(other) > len(paragraph) and words in other for other in paragraphs)
 
 
 def _is_report_headline(line: str) -> bool:

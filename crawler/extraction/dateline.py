@@ -21,8 +21,20 @@ class Dateline:
 
 def parse_dateline(line: str) -> Dateline | None:
     """A whole dateline line (with its year), or None if ``line`` is not one."""
-    match = spacedaily.DATELINE.match(_SPACES.sub(" ", line))
+    match = spacedaily.DATELINE.match(_usual_date_order(_SPACES.sub(" ", line)))
     return _from_match(match, None) if match else None
+
+
+def _usual_date_order(line: str) -> str:
+    """"Friday, March 14, 2025" and "14 March 2025" as "March 14, 2025"."""
+    line = spacedaily.WEEKDAY_BEFORE_DATE.sub("", line)
+
+    def month_first(match: re.Match[str]) -> str:
+        if match["month"].lower() not in spacedaily.MONTHS:
+            return match[0]
+        return f"{match['month']} {match['day']}, {match['year']}"
+
+    return spacedaily.DAY_MONTH_YEAR.sub(month_first, line)
 
 
 def split_inline_dateline(

@@ -98,11 +98,13 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
     byline_after = _byline_after(page, dateline_element)
     body_start = _body_start(page, byline_after if byline_after is not None else dateline_element)
     markers, end, source = _scan_story(page, body_start)
-    if end is None:
-        return None
+    within = root
+    if end is None:  # no end landmark (the oldest pages): the story's column ends it
+        within = _story_container(body_start)
+        markers = [marker for marker in markers if _inside(marker, within)]
     starts = [body_start, *markers]
     ends = [*markers, end]
-    fragments = [_clean(cut_between(s, e, root)) for s, e in zip(starts, ends, strict=True)]
+    fragments = [_clean(cut_between(s, e, within)) for s, e in zip(starts, ends, strict=True)]
     byline_element = byline_after if byline_after is not None else byline_before
     return StoryRegion(
         title=line_text(headline),
@@ -112,6 +114,11 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
         body=fragments[0],
         reports=fragments[1:],
     )
+
+
+def _story_container(node) -> etree._Element:
+    return next(parent for parent in node.iterancestors()
+                if parent.tag in profile.STORY_CONTAINER_TAGS or parent.getparent() is None)
 
 
 def _find_head(page: _Page):
@@ -132,13 +139,26 @@ def _first_head(page: _Page, anchors):
         if number == profile.DATELINE_CANDIDATES:
             break
         byline, headline, in_title = _find_headline(page, element, bare)
-        if headline is None:
+        if headline is None or _report_marker_between(page, headline, element):
             continue
         found = (element, dateline, bare, byline if dateline else element, headline)
         if in_title:
             return found
         first = first or found
     return first
+
+
+def _report_marker_between(page: _Page, headline, dateline_element) -> bool:
+    """An "earlier related report" marker stands between the headline and the dateline
+    (at or just before the headline): the dateline is a report's, never the story's,
+    even when the story's own is in a form the profile does not read."""
+    first = page.order[headline] - profile.REPORT_MARKER_LOOKBACK
+    for node in page.nodes[max(0, first):page.order[dateline_element]]:
+        if node.tag in profile.LANDMARK_TAGS and not _inside(headline, node):
+            line = _short_line(node)
+            if line is not None and profile.RELATED_REPORT_MARKER.match(line):
+                return True
+    return False
 
 
 def _bylines(page: _Page):
@@ -337,11 +357,17 @@ def _clean(fragment: etree._Element) -> etree._Element:
     for element in _BOILERPLATE(fragment):
         _drop(element)
     for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
-                  if profile.AD_LABEL.match(_short_line(e) or "")]:
+                  if _is_label_or_credit(_short_line(e) or "")]:
         _drop(label)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
                   if _is_link_block(b)]:
+        heading = _heading_before(block)
+        if heading is not None:
+            _drop(heading)
         _drop(block)
+    for line in [b for b in fragment.iterdescendants(*profile.LINK_LINE_TAGS)
+                 if _is_link_line(b)]:
+        _drop(line)
     for image in _IMAGES(fragment):
         if image.getparent() is not None:
             _drop_figure(image, fragment)
@@ -367,6 +393,33 @@ def _is_service_page(target) -> bool:
         return False
     on_network = not target.netloc or profile.is_network_host(target.hostname or "")
     return on_network and not profile.is_article_path(target.path or "/")
+
+
+def _is_label_or_credit(line: str) -> bool:
+    """An ad slot's label, or a photo credit."""
+    return bool(profile.AD_LABEL.match(line) or profile.CREDIT_LINE.match(line))
+
+
+def _heading_before(block):
+    """The short line right before a link block that heads it ("Related Stories")."""
+    previous = block.getprevious()
+    if previous is None or (previous.tail or "").strip() or _LINKS(previous):
+        return None
+    line = _short_line(previous, profile.LINK_BLOCK_HEADING_MAX_CHARS)
+    return previous if line and line[-1] not in ".!?" else None
+
+
+def _is_link_line(block) -> bool:
+    """A short line of navigation links, with nothing but separators between them."""
+    if block.getparent() is None or len(line_text(block)) > profile.LANDMARK_MAX_CHARS:
+        return False
+    links = _LINKS(block)
+    if len(links) < profile.LINK_LINE_MIN_LINKS:
+        return False
+    rest = line_text(block)
+    for link in links:
+        rest = rest.replace(line_text(link), " ", 1)
+    return profile.LINK_LINE_SEPARATORS.match(rest) is not None
 
 
 def _is_share_block(block) -> bool:

@@ -96,12 +96,15 @@ def _text_before(br: etree._Element) -> str:
 
 def wrap_loose_text(fragment: etree._Element) -> None:
     """Put text that sits loose between blocks (the tail of a table, a paragraph left
-    unclosed before a `<div>`) into `<p>`s of its own, and make divisions that hold
-    only text paragraphs: trafilatura drops such text in some contexts."""
+    unclosed before a `<div>`) into `<p>`s of its own, make divisions that hold only
+    text paragraphs and paragraphs that hold blocks divisions: trafilatura drops such
+    text in some contexts, and reorders paragraphs nested in paragraphs."""
     blocks = _block_elements(fragment)
     for element in list(blocks):
         if any(child in blocks for child in element):
             _wrap_runs(element, blocks)
+            if element.tag == "p":  # a paragraph holding paragraphs (broken markup)
+                element.tag = "div"
         elif element.tag in _DIVISION_TAGS:
             element.tag = "p"  # a division holding only text is a paragraph
 

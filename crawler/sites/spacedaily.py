@@ -170,6 +170,15 @@ DATELINE = re.compile(
     rf"^\s*{_BYLINE_PREFIX}?(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE},?\s+(?P<year>\d{{4}})\s*$"
 )
 
+#: Other ways a dateline's date is written, read as the usual "Month D, YYYY": a weekday
+#: before it ("Friday, March 14, 2025"), the day before the month ("17 March 2025").
+WEEKDAY_BEFORE_DATE = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?=[A-Za-z]{3,9}\.?\s+\d)", re.IGNORECASE
+)
+DAY_MONTH_YEAR = re.compile(
+    r"\b(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})\b"
+)
+
 #: The dateline opening a related report's (or a teaser's) first paragraph:
 #: "Warsaw (AFP) April 24 - Washington is open ..." (the year is often missing).
 INLINE_DATELINE = re.compile(
@@ -190,6 +199,9 @@ INLINE_DATELINES = (INLINE_DATELINE, WIRE_INLINE_DATELINE)
 #: "<b>Kourou (AFP) Feb 13, 2012</b> – Europe's new rocket ...".
 RUN_IN_DATELINE_SEPARATOR = re.compile(r"^\s*[-\u2013\u2014:]+\s*")
 
+#: How far before a headline (in elements) a related report's marker may stand.
+REPORT_MARKER_LOOKBACK = 4
+
 #: The line that opens each "earlier related report" sub-story.
 RELATED_REPORT_MARKER = re.compile(
     r"^\s*(?:an\s+)?(?:earlier\s+)?related\s+reports?\s*:?\s*$", re.IGNORECASE
@@ -200,9 +212,15 @@ SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOT
 
 #: Lines that end the story (after the source line, if any).
 STORY_END_LINE = re.compile(
-    r"^\s*(?:Email\s+This\s+Article|Related\s+Links|Share\s+this\s+article"
-    r"|Comment\s+(?:on\s+)?this\s+article.*)\s*:?\s*$",
+    r"^\s*(?:Email\s+This\s+(?:Article|Story)(?:\s+To\s+A\s+Friend)?|Related\s+Links"
+    r"|Share\s+this\s+article|Comment\s+(?:on\s+)?this\s+article.*)\s*:?\s*$",
     re.IGNORECASE,
+)
+
+#: Where a story with no end landmark ends (the oldest pages have none): with the
+#: smallest of these around its start, the story's column.
+STORY_CONTAINER_TAGS: frozenset[str] = frozenset(
+    {"td", "div", "article", "section", "main", "body"}
 )
 
 #: HTML comments the current layout frames the story body with.
@@ -245,6 +263,14 @@ LINK_BLOCK_TAGS: frozenset[str] = frozenset(
 )
 LINK_BLOCK_MIN_LINKS = 3
 LINK_BLOCK_SHARE = 0.5
+#: A line of navigation links ("Previous story | Next story", "Back To Space Daily | More
+#: News"): a short block of at least two links and nothing else but separators.
+LINK_LINE_TAGS: frozenset[str] = LINK_BLOCK_TAGS | {"p"}
+LINK_LINE_MIN_LINKS = 2
+LINK_LINE_SEPARATORS = re.compile(r"^[\s|\u2022\u00b7\u00ab\u00bb:/>\-\u2013\u2014\[\]()]*$")
+#: A link block's own heading ("Related Stories") goes with it: a short line right
+#: before it, without links.
+LINK_BLOCK_HEADING_MAX_CHARS = 60
 
 #: Promotion boxes inside the story region (an appeal for support, a subscription
 #: offer): a short block that is not a paragraph and holds no paragraph, and that holds a
@@ -269,6 +295,16 @@ CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
 CAPTION_STYLE_TAGS: frozenset[str] = frozenset({"i", "em", "small"})
+#: A photo credit on a line of its own: "Photo: NASA/JPL-Caltech", "Image credit: ESA",
+#: "Photo courtesy AFP".
+CREDIT_LINE = re.compile(
+    r"^\s*(?:(?:photo(?:graph)?|image|picture|illustration|graphic)s?\s*(?:credit)?\s*:"
+    r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:)",
+    re.IGNORECASE,
+)
+#: A pull quote: a short paragraph that repeats words of another paragraph of the story.
+PULL_QUOTE_MIN_CHARS = 20
+PULL_QUOTE_MAX_CHARS = 300
 FIGURE_TAGS: frozenset[str] = frozenset(
     {"figure", "div", "p", "table", "td", "tr", "center", "span", "a"}
 )
