@@ -7,9 +7,10 @@ markup, unclosed tags, windows-1252 without a charset, a run-in dateline ending 
 dash, a caption paragraph under a photo, an ad label, a sharing box, an agency's rights
 notice, a headline broken over two lines, a UPI wire dateline, a pasted paragraph with a
 line break mid-sentence, the oldest pages without an end landmark, broken nesting, a
-pull quote, ...). v13 to v44 were written blind, in four rounds of eight, by someone who
-had not read the extractor or the site profile; each round's failures were fixed by
-structure before the next (rounds one to four failed 6, 2, 3 and 6 pages).
+pull quote, a source line crediting a table mid-story, ...). v13 to v52 were written
+blind, in five rounds of eight, by someone who had not read the extractor or the site
+profile; each round's failures were fixed by structure before the next (rounds one to
+five failed 6, 2, 3, 6 and 2 pages).
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, related
 reports, and boilerplate strings that must not appear anywhere in the record;
 ``feature`` says what the page varies. What the extractor still gets wrong is in

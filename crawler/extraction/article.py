@@ -88,6 +88,8 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
     paragraphs = _story_paragraphs(region.body)
     if paragraphs:  # the wire's own dateline repeating the story's: "WASHINGTON, ... --"
         paragraphs[0] = split_inline_dateline(paragraphs[0], None)[1]
+    if paragraphs and paragraphs[0].casefold() == region.title.casefold():
+        paragraphs.pop(0)  # the headline repeated over the text (a pasted press release)
     return {
         "title": region.title,
         "byline": region.byline,

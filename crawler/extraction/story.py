@@ -301,13 +301,16 @@ def _scan_story(page: _Page, body_start):
 
     A landmark is a short element, or a bare line of text after a leaf element (its
     tail: "<br>Source: AFP<br>"), which then stands for it. A bare marker's text is
-    removed so the report that follows does not begin with it.
+    removed so the report that follows does not begin with it. The story ends at its
+    last source line before the end landmark: a source line with story text after it
+    credits a table or a quote ("Source: International Energy Agency").
     """
     markers: list[etree._Element] = []
+    source: tuple[etree._Element, str, int] | None = None  # node, name, markers before
     for node in page.nodes[page.order[body_start] + 1:]:
         if node.tag is etree.Comment:
             if profile.BODY_END_COMMENT.match(node.text or ""):
-                return markers, node, None
+                return _story_end(markers, node, source)
             if _bare_line(node) is None:
                 continue
         if _inside(node, body_start) or any(_inside(node, marker) for marker in markers):
@@ -319,10 +322,19 @@ def _scan_story(page: _Page, body_start):
                 markers.append(node)
                 break
             if match := profile.SOURCE_LINE.match(line):
-                return markers, node, match.group(1)
+                source = (node, match.group(1), len(markers))
+                break
             if profile.STORY_END_LINE.match(line):
-                return markers, node, None
-    return markers, None, None
+                return _story_end(markers, node, source)
+    return _story_end(markers, None, source)
+
+
+def _story_end(markers: list, end, source):
+    """(markers, end, source name): the last source line ends the story if there is one."""
+    if source is None:
+        return markers, end, None
+    node, name, markers_before = source
+    return markers[:markers_before], node, name
 
 
 def _landmark_lines(node):
