@@ -34,6 +34,12 @@ Table era (2006-2013, also the 1999-2005 `/news/` pages):
   the bare host (`http://spacewar.com/`, answered with a 301); related marker
   `<b><u>earlier related report</u></b>`; teaser in the right column.
 
+- `table/early` (1999-2005 `/news/` pages only): upper-case tags, a text logo,
+  headline lists in a left column before the story, `<BR><BR>` paragraphs, related
+  reports in the same `<BR>` runs, AFP's rights notice and a "Back To ... | More News"
+  line closing the story, and no end landmark unless the story has a `Source:` line
+  (no "Email This Article", no Related Links).
+
 Current era (2014-):
 
 - `current/classic`: `<h1>Title<br></h1>`, `<span class="BL">` byline, then
@@ -558,6 +564,62 @@ def _table_wire(ctx: PageContext) -> str:
     return "".join(parts)
 
 
+def _early_back_line(ctx: PageContext) -> str:
+    return f"Back To {ctx.site.brand} | More News"
+
+
+def _keep_table_early(ctx: PageContext) -> None:
+    ctx.keep(NEWSLETTER, ctx.site.brand.upper(), footer_text(ctx.year), _early_back_line(ctx))
+    ctx.keep(*(link.text for link in ctx.nav))
+    for heading, links in ctx.sidebar:
+        ctx.keep(heading, *(link.text for link in links))
+    if ctx.story.related:
+        ctx.keep(MARKER)
+    if ctx.story.agency == "AFP":
+        ctx.keep(rights_notice(ctx.year))
+
+
+def _table_early(ctx: PageContext) -> str:
+    story = ctx.story
+    nav = "".join(f'<A HREF="{a(link.url)}">{e(link.text)}</A><BR>\n' for link in ctx.nav)
+    lists = "".join(
+        f"<BR><B>{e(heading)}</B><BR>\n"
+        + "".join(f'<A HREF="{a(link.url)}">{e(link.text)}</A><BR><BR>\n' for link in links)
+        for heading, links in ctx.sidebar)
+    parts = [
+        f"<HTML>\n<HEAD>\n<TITLE>{e(ctx.site.brand)} - {e(story.title)}</TITLE>\n"
+        f"{CHARSET_SLOT}\n</HEAD>\n<BODY BGCOLOR=\"#FFFFFF\">\n"
+        f'<CENTER><A HREF="/"><FONT SIZE=6><B>{e(ctx.site.brand.upper())}</B></FONT></A><BR>\n'
+        f'<FONT SIZE=1><A HREF="/newsletters.html">{NEWSLETTER}</A></FONT></CENTER><BR>\n'
+        "<TABLE BORDER=0 CELLPADDING=4 WIDTH=760>\n<TR>\n"
+        f"<TD WIDTH=140 VALIGN=TOP><FONT SIZE=1>\n{nav}{lists}</FONT></TD>\n"
+        "<TD WIDTH=610 VALIGN=TOP>\n"
+        f"<FONT SIZE=4><B>{e(story.title)}</B></FONT><BR>\n<FONT SIZE=2>\n",
+    ]
+    if story.byline_form:
+        parts.append(f"<I>{e(story.byline_form)}</I><BR>\n")
+    parts.append(f"<B>{e(story.dateline)}</B><BR><BR>\n")
+    if story.image:
+        caption = f"<BR><I>{e(story.caption)}</I>" if story.caption else ""
+        parts.append(f'<CENTER><IMG SRC="{_image_url(story)}" WIDTH=300>{caption}</CENTER><BR>\n')
+    parts.append(_table_blocks(story.blocks, first_bare=False, close=False, breaks=True) + "\n")
+    for report in story.related:
+        first, *rest = report.paragraphs
+        parts.append(f"<B>{MARKER}</B><BR>\n<B>{e(report.title)}</B><BR>\n"
+                     f"{e(_inline_dateline(report))} - {e(first)}<BR><BR>\n"
+                     + "".join(f"{e(p)}<BR><BR>\n" for p in rest))
+    if story.agency == "AFP":
+        parts.append(f"<FONT SIZE=1>{e(rights_notice(ctx.year))}</FONT><BR><BR>\n")
+    if story.source:
+        parts.append(f"Source: {e(story.source)}<BR><BR>\n")
+    parts.append(f'<CENTER><A HREF="/">Back To {e(ctx.site.brand)}</A> | '
+                 '<A HREF="/index.html">More News</A></CENTER>\n')
+    parts.append(f'</FONT>\n</TD>\n</TR>\n</TABLE>\n'
+                 f"<CENTER><FONT SIZE=1>{e(footer_text(ctx.year))}</FONT></CENTER>\n"
+                 "</BODY>\n</HTML>\n")
+    return "".join(parts)
+
+
 # -- current era ---------------------------------------------------------------
 
 def _iframe_ad(number: int) -> str:
@@ -767,6 +829,7 @@ _LAYOUTS: dict[str, tuple[Callable[[PageContext], None], Callable[[PageContext],
     "table/lists": (_keep_table_lists, _table_lists),
     "table/linktable": (_keep_table_linktable, _table_linktable),
     "table/wire": (_keep_table_wire, _table_wire),
+    "table/early": (_keep_table_early, _table_early),
     "current/classic": (_keep_current_frame, _current_classic),
     "current/cards": (_keep_current_cards, _current_cards),
     "current/compact": (_keep_current_compact, _current_compact),

@@ -94,8 +94,12 @@ AGENCY_SOURCES = {"AFP": "Agence France-Presse", "UPI": "United Press Internatio
                   "RIA Novosti": "RIA Novosti"}
 
 TABLE_LAYOUTS = ("table/bullets", "table/lists", "table/linktable", "table/wire")
+#: The 1999-2005 `/news/` pages: half in the oldest layout, half in the later table
+#: ones (the sites moved to newer templates at different times).
+NEWS_LAYOUTS = ("table/early",) * len(TABLE_LAYOUTS) + TABLE_LAYOUTS
 CURRENT_LAYOUTS = ("current/classic", "current/cards", "current/compact", "current/social")
-LAYOUTS = TABLE_LAYOUTS + CURRENT_LAYOUTS
+LAYOUTS = tuple(dict.fromkeys(NEWS_LAYOUTS + CURRENT_LAYOUTS))
+_LAYOUTS_OF_ERA = {"news": NEWS_LAYOUTS, "table": TABLE_LAYOUTS, "current": CURRENT_LAYOUTS}
 
 #: How a page's bytes are encoded and declared (see `mirror.layouts.encode_page`).
 TABLE_ENCODINGS = ("latin1-meta", "cp1252-header", "latin1-both-entities")
@@ -555,7 +559,7 @@ class StoryBuilder:
         rng, writer, era, beat = start.rng, start.writer, start.era, start.beat
         published_at, agency, place = start.published_at, start.agency, start.place
         typeset = start.typeset
-        layouts = CURRENT_LAYOUTS if era == "current" else TABLE_LAYOUTS
+        layouts = _LAYOUTS_OF_ERA[era]
         encodings = CURRENT_ENCODINGS if era == "current" else TABLE_ENCODINGS
         layout = layouts[key(c.seed, site, index, "layout") % len(layouts)]
         encoding = encodings[key(c.seed, site, index, "encoding") % len(encodings)]

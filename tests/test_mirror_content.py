@@ -21,7 +21,7 @@ import lxml.html
 import pytest
 
 from mirror.network import Network, Resource
-from mirror.stories import CURRENT_LAYOUTS, TABLE_LAYOUTS
+from mirror.stories import LAYOUTS
 
 SITES = ("www.spacewar.com", "www.spacedaily.com", "www.terradaily.com")
 SEED_URL = "http://www.spacewar.com/reports/Russia_Wants_Joint_Analysis_Of_US_Missile_Shield_Plans_999.html"
@@ -216,16 +216,19 @@ def test_truth_fields_are_complete() -> None:
 
 def test_each_layout_variant_occurs_and_differs_in_markup() -> None:
     layouts = Counter(r["layout"] for r in truth())
-    assert set(layouts) == set(TABLE_LAYOUTS + CURRENT_LAYOUTS)
+    assert set(layouts) == set(LAYOUTS)
     by_layout = {r["layout"]: get(network(), r["urls"][0]).body for r in truth()}
     assert b"<!--body-2-incontainer.php-->" in by_layout["current/classic"]
     assert b'<span class="BHS">' in by_layout["current/cards"]
     assert b"<h1>" in by_layout["current/compact"] and b"<br></h1>" in by_layout["current/compact"]
     assert b'<span class="BH">' in by_layout["table/bullets"]
     assert b'<ul class="sl">' in by_layout["table/lists"]
+    assert b'<table class="share">' in by_layout["table/wire"]
+    assert b"Email This" not in by_layout["table/early"] and b"<BR><BR>" in by_layout["table/early"]
+    assert b'<div class="adlabel">' in by_layout["current/social"]
     assert b'<table class="hl"' in by_layout["table/linktable"]
     for body in by_layout.values():
-        assert body.count(b"<html") == 1
+        assert body.lower().count(b"<html") == 1
 
 
 # -- listings, home, feed --------------------------------------------------------------

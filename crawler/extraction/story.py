@@ -360,8 +360,9 @@ def _inside(node, ancestor) -> bool:
 def _clean(fragment: etree._Element) -> etree._Element:
     """Drop ads and their labels, scripts, forms, promotion and sharing boxes, link
     blocks, photos and their captions from a story fragment."""
+    story_chars = len(line_text(fragment))
     for block in [b for b in fragment.iterdescendants(*profile.PROMO_BLOCK_TAGS)
-                  if _is_promo_block(b)]:
+                  if _is_promo_block(b, story_chars)]:
         _drop(block)  # before the boilerplate: a promotion box's form marks it
     for block in [b for b in fragment.iterdescendants(*profile.SHARE_BLOCK_TAGS)
                   if _is_share_block(b)]:
@@ -386,12 +387,15 @@ def _clean(fragment: etree._Element) -> etree._Element:
     return fragment
 
 
-def _is_promo_block(block) -> bool:
-    """An appeal or offer box: short, no paragraphs, and a form or only links to the
-    site's own pages that are not stories."""
-    if block.getparent() is None or _PARAGRAPHS(block):
+def _is_promo_block(block, story_chars: int) -> bool:
+    """An appeal or offer box: short (a small part of the story, if it holds paragraphs),
+    and a form or only links to the site's own pages that are not stories."""
+    if block.getparent() is None:
         return False
-    if len(line_text(block)) > profile.PROMO_BLOCK_MAX_CHARS:
+    chars = len(line_text(block))
+    if chars > profile.PROMO_BLOCK_MAX_CHARS:
+        return False
+    if _PARAGRAPHS(block) and chars > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
         return False
     if _FORMS(block):
         return True

@@ -273,12 +273,14 @@ LINK_LINE_SEPARATORS = re.compile(r"^[\s|\u2022\u00b7\u00ab\u00bb:/>\-\u2013\u20
 LINK_BLOCK_HEADING_MAX_CHARS = 60
 
 #: Promotion boxes inside the story region (an appeal for support, a subscription
-#: offer): a short block that is not a paragraph and holds no paragraph, and that holds a
-#: form (a payment button), or whose every link leads to one of the site's own pages that
-#: is not a story (`/support.html`, `/newsletters.html`). Story text links to stories
-#: and to outside sources, not to the site's own service pages.
+#: offer): a short block that is not a paragraph, holds a small part of the story's text
+#: (a box of paragraphs: at most PROMO_BLOCK_MAX_SHARE), and that holds a form (a payment
+#: button), or whose every link leads to one of the site's own pages that is not a story
+#: (`/support.html`, `/newsletters.html`). Story text links to stories and to outside
+#: sources, not to the site's own service pages.
 PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font"})
 PROMO_BLOCK_MAX_CHARS = 800
+PROMO_BLOCK_MAX_SHARE = 1 / 3
 
 #: Sharing boxes ("Share this article via ...": Digg, Reddit, a Tweet button): a short
 #: block that is not a paragraph and holds none, most of whose links (at least two) are
@@ -295,10 +297,10 @@ CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
 CAPTION_STYLE_TAGS: frozenset[str] = frozenset({"i", "em", "small"})
-#: A photo credit on a line of its own: "Photo: NASA/JPL-Caltech", "Image credit: ESA",
-#: "Photo courtesy AFP".
+#: A photo credit or a labelled media caption on a line of its own: "Photo: NASA/JPL-
+#: Caltech", "Image credit: ESA", "Photo courtesy AFP", "Video: The engine firing ...".
 CREDIT_LINE = re.compile(
-    r"^\s*(?:(?:photo(?:graph)?|image|picture|illustration|graphic)s?\s*(?:credit)?\s*:"
+    r"^\s*(?:(?:photo(?:graph)?|image|picture|illustration|graphic|video)s?\s*(?:credit)?\s*:"
     r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:)",
     re.IGNORECASE,
 )
