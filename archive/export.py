@@ -48,6 +48,7 @@ _REPORT = pa.struct([
     ("place", pa.string()),
     ("agency", pa.string()),
     ("published", pa.date32()),
+    ("source", pa.string()),
     ("text", pa.string()),
 ])
 _WARC_POINTER = pa.struct([

@@ -246,7 +246,7 @@ def test_layout_variants_the_profile_was_not_written_against(variant):
                                "Scientists had expected less of it.")
     [report] = article["related_reports"]
     assert report == {"title": "Orbiter moves closer", "place": "Paris", "agency": "AFP",
-                      "published": "2012-02-02",
+                      "published": "2012-02-02", "source": None,
                       "text": "The orbiter moved closer on Thursday.\nIt will stay there."}
     record_text = json.dumps(article)
     for boilerplate in ("Photo courtesy", "Other Headline One", "More about ice", "Navigation"):

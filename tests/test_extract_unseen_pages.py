@@ -8,9 +8,10 @@ dash, a caption paragraph under a photo, an ad label, a sharing box, an agency's
 notice, a headline broken over two lines, a UPI wire dateline, a pasted paragraph with a
 line break mid-sentence, the oldest pages without an end landmark, broken nesting, a
 pull quote, a source line crediting a table mid-story, a newsletter box of paragraphs,
-a video caption, ...). v13 to v60 were written blind, in six rounds of eight, by someone
-who had not read the extractor or the site profile; each round's failures were fixed by
-structure before the next (rounds one to six failed 6, 2, 3, 6, 2 and 2 pages).
+a video caption, a plural report marker heading two reports, ...). v13 to v66 were
+written blind, in seven rounds, by someone who had not read the extractor or the site
+profile; each round's failures were fixed by structure before the next (rounds one to
+seven failed 6, 2, 3, 6, 2, 2 and 2 pages).
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, related
 reports, and boilerplate strings that must not appear anywhere in the record;
 ``feature`` says what the page varies. What the extractor still gets wrong is in
@@ -73,6 +74,14 @@ def test_related_reports_of_a_page_in_an_unseen_layout(name):
     want = [{**{f: r[f] for f in ("title", "place", "agency", "published")},
              "text": "\n".join(r["paragraphs"])} for r in truth["related_reports"]]
     assert got == want, truth["feature"]
+
+
+def test_a_reports_own_source_line_is_its_source_not_its_text():
+    article, truth = extract("v65_report_with_own_source_line_then_second_report_then_story_"
+                             "source_line")
+    first, second = article["related_reports"]
+    assert first["source"] == "Xinhua News Agency" and "Source:" not in first["text"]
+    assert second["source"] is None and article["source"] == truth["source"]
 
 
 def test_a_story_without_a_dateline_is_read_and_still_counted_as_drift():

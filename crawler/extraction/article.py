@@ -38,6 +38,7 @@ from crawler.sites import spacedaily as profile
 GENERIC_NAME = "generic"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SENTENCE_ENDS = frozenset(".!?:;\"\u201d\u2019")
 _QUOTES = " \"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _TEXT_NODES = etree.XPath(".//text()")
 _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
@@ -99,17 +100,21 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
         "source": region.source,
         "language": _language(root) or profile.LANGUAGE,
         "text": "\n".join(p for p in paragraphs if p),
-        "related_reports": [_related_report(fragment, published) for fragment in region.reports],
+        "related_reports": [report for fragment in region.reports
+                            for report in _related_reports(fragment, published)],
         "encoding": encoding,
         "profile": profile.NAME,
     }
 
 
-def _related_report(fragment, story_published: str | None) -> dict:
-    """Headline, dateline and text of one "earlier related report".
+def _related_reports(fragment, story_published: str | None) -> list[dict]:
+    """Headline, dateline and text of the "earlier related report(s)" after one marker.
 
     The dateline is either a line of its own with the year (current layout) or opens
-    the first paragraph without it: "Warsaw (AFP) April 24 - text" (table layout).
+    the first paragraph without it: "Warsaw (AFP) April 24 - text" (table layout). A
+    marker may head several reports ("EARLIER RELATED REPORTS"): a headline-like line
+    followed by a dateline line of its own starts the next one. A "Source:" line closing
+    a report is its ``source``, not its text.
     """
     title = _take_leading_element(fragment, _is_report_headline)
     dateline_line = _take_leading_element(fragment, lambda line: parse_dateline(line) is not None)
@@ -118,6 +123,22 @@ def _related_report(fragment, story_published: str | None) -> dict:
         title = paragraphs.pop(0)
     if dateline_line is None and paragraphs and parse_dateline(paragraphs[0]):
         dateline_line = paragraphs.pop(0)  # a line of its own, not an element's
+    return _reports_from(title, dateline_line, paragraphs, story_published)
+
+
+def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list[str],
+                  story_published: str | None) -> list[dict]:
+    following = next((i for i in range(1, len(paragraphs) - 1)
+                      if _opens_a_report(paragraphs[i], paragraphs[i + 1])), None)
+    rest = []
+    if following is not None:
+        rest = _reports_from(paragraphs[following], paragraphs[following + 1],
+                             paragraphs[following + 2:], story_published)
+        paragraphs = paragraphs[:following]
+    source = None
+    if paragraphs and (match := profile.SOURCE_LINE.match(paragraphs[-1])):
+        source = match.group(1)  # the report's own credit, as the story's is a field
+        paragraphs = paragraphs[:-1]
     dateline = parse_dateline(dateline_line) if dateline_line else None
     if dateline is None and paragraphs:
         year = int(story_published[:4]) if story_published else None
@@ -125,13 +146,21 @@ def _related_report(fragment, story_published: str | None) -> dict:
         paragraphs = [p for p in paragraphs if p]
         if dateline is not None:
             dateline = infer_year(dateline, story_published)
-    return {
+    report = {
         "title": title,
         "place": dateline.place if dateline else None,
         "agency": dateline.agency if dateline else None,
         "published": dateline.published if dateline else None,
+        "source": source,
         "text": "\n".join(paragraphs),
     }
+    return [report, *rest]
+
+
+def _opens_a_report(line: str, next_line: str) -> bool:
+    """A headline (short, no full stop) over a dateline line of its own."""
+    return (len(line) <= profile.HEADLINE_MAX_CHARS and line[-1] not in _SENTENCE_ENDS
+            and _is_report_headline(line) and parse_dateline(next_line) is not None)
 
 
 def _story_paragraphs(fragment) -> list[str]:
