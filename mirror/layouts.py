@@ -670,6 +670,20 @@ def _current_frame(ctx: PageContext, body_html: str, sidebar_html: str, menu_cla
     )
 
 
+def _related_links_box(story: Story) -> str:
+    links = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n'
+                    for link in story.related_links)
+    return f'<div class="rl"><b>{RELATED_LINKS}</b><br>\n{links}</div>\n'
+
+
+def _teaser_box(ctx: PageContext) -> str:
+    if not ctx.teaser:
+        return ""
+    return (f'<div class="teaser-box"><a href="{a(ctx.teaser.url)}"><b>{e(ctx.teaser.title)}'
+            f'</b></a><br><span class="BHS">{e(ctx.teaser.dateline)}</span><br>'
+            f"{e(ctx.teaser.lead)}</div>\n")
+
+
 def _current_classic(ctx: PageContext) -> str:
     story = ctx.story
     parts = ['<div class="col-md-8">\n', f"<h1>{e(story.title)}<br></h1>\n"]
@@ -686,15 +700,8 @@ def _current_classic(ctx: PageContext) -> str:
         parts.append(_related_current(report, "<p><b>{title}</b></p>"))
     if story.source:
         parts.append(f"<p>Source: {e(story.source)}</p>\n")
-    parts.append("<!--RELATED LINKS-->\n")
-    links = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n'
-                    for link in story.related_links)
-    parts.append(f'<div class="rl"><b>{RELATED_LINKS}</b><br>\n{links}</div>\n')
-    if ctx.teaser:
-        parts.append(
-            f'<div class="teaser-box"><a href="{a(ctx.teaser.url)}"><b>{e(ctx.teaser.title)}'
-            f'</b></a><br><span class="BHS">{e(ctx.teaser.dateline)}</span><br>'
-            f"{e(ctx.teaser.lead)}</div>\n")
+    parts.append("<!--RELATED LINKS-->\n" + _related_links_box(story))
+    parts.append(_teaser_box(ctx))
     parts.append("</div>")
     lists = "".join(
         f"<h4>{e(heading)}</h4>\n<ul>"
@@ -808,16 +815,9 @@ def _current_social(ctx: PageContext) -> str:
     parts.extend(_report_own_dateline_line(report) for report in story.related)
     if story.source:
         parts.append(f"<p>Source: {e(story.source)}</p>\n")
-    parts.append("<!--RELATED LINKS-->\n")
-    links = "".join(f'<a href="{a(link.url)}">{e(link.text)}</a><br>\n'
-                    for link in story.related_links)
-    parts.append(f'<div class="rl"><b>{RELATED_LINKS}</b><br>\n{links}</div>\n'
-                 f'<div class="comments">{COMMENT}</div>\n')
-    if ctx.teaser:
-        parts.append(
-            f'<div class="teaser-box"><a href="{a(ctx.teaser.url)}"><b>{e(ctx.teaser.title)}'
-            f'</b></a><br><span class="BHS">{e(ctx.teaser.dateline)}</span><br>'
-            f"{e(ctx.teaser.lead)}</div>\n")
+    parts.append("<!--RELATED LINKS-->\n" + _related_links_box(story)
+                 + f'<div class="comments">{COMMENT}</div>\n')
+    parts.append(_teaser_box(ctx))
     parts.append("</div>")
     sidebar = f'<div class="col-md-4 sidebar">\n{_ul_lists(ctx.sidebar)}</div>'
     return _current_frame(ctx, "".join(parts), sidebar, "menu")
