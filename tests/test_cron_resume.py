@@ -30,7 +30,10 @@ def uninterrupted(mirror, tmp_path_factory) -> CrawlRun:
     return run
 
 
-@pytest.mark.parametrize("share", [0.4, 0.7])
+#: Where the first run stops, as a share of an uninterrupted run's responses. Well below
+#: the end: the requests in flight when it stops (up to CONCURRENT_REQUESTS) are answered
+#: and archived too, and at 0.7 they sometimes finished the crawl.
+@pytest.mark.parametrize("share", [0.4, 0.6])
 def test_the_run_after_one_stopped_early_archives_what_an_uninterrupted_run_does(
     share, mirror, uninterrupted, tmp_path
 ):
