@@ -5,8 +5,9 @@ story per run, :file:`archive/schema/article-v1.json`). Output: by default the l
 version of each story (same ``id``; highest ``version``, then latest ``fetched_at``, a
 later run winning a tie), with ``all_versions`` every record. Lines of older releases
 get the fields they lack: ``version`` 1, ``previous`` null, ``change`` null (``"first"``
-on a version 1), so every row has the same fields. Rows are ordered by ``fetched_at``,
-then ``id``; each gets a ``run_id`` column (the name of the JSONL file it came from).
+on a version 1), ``images`` null, so every row has the same fields. Rows are ordered by
+``fetched_at``, then ``id``; each gets a ``run_id`` column (the name of the JSONL file
+it came from).
 
 Memory stays flat: the first pass keeps only (id, time, file, byte offset) per line, the
 second reads the chosen lines back and streams them out.
@@ -43,6 +44,10 @@ FORMATS = ("jsonl", "parquet")
 BATCH_ROWS = 1000
 CARD_SUFFIX = ".md"
 
+_IMAGE = pa.struct([
+    pa.field("url", pa.string(), nullable=False),
+    ("caption", pa.string()),
+])
 _REPORT = pa.struct([
     ("title", pa.string()),
     ("place", pa.string()),
@@ -50,6 +55,7 @@ _REPORT = pa.struct([
     ("published", pa.date32()),
     ("source", pa.string()),
     ("text", pa.string()),
+    ("images", pa.list_(_IMAGE)),
 ])
 _WARC_POINTER = pa.struct([
     pa.field("filename", pa.string(), nullable=False),
@@ -89,6 +95,7 @@ PARQUET_SCHEMA = pa.schema([
     ("source", pa.string()),
     ("language", pa.string()),
     pa.field("text", pa.string(), nullable=False),
+    ("images", pa.list_(_IMAGE)),
     pa.field("related_reports", pa.list_(_REPORT), nullable=False),
     pa.field("encoding", pa.string(), nullable=False),
     pa.field("warc", _WARC_POINTER, nullable=False),
@@ -232,7 +239,7 @@ def _read_rows(files: list[Path], chosen: list[_LineRef]) -> Iterator[dict]:
             if handle is None:
                 handle = handles[ref.file_index] = open(files[ref.file_index], "rb")  # noqa: SIM115
             handle.seek(ref.offset)
-            record = with_version_fields(json.loads(handle.readline()))
+            record = with_later_fields(json.loads(handle.readline()))
             record["run_id"] = files[ref.file_index].stem
             yield record
     finally:
@@ -240,11 +247,13 @@ def _read_rows(files: list[Path], chosen: list[_LineRef]) -> Iterator[dict]:
             handle.close()
 
 
-def with_version_fields(record: dict) -> dict:
-    """``record`` with ``version``, ``change`` and ``previous`` (older lines lack them)."""
+def with_later_fields(record: dict) -> dict:
+    """``record`` with ``version``, ``change``, ``previous`` and ``images`` (older lines
+    lack them; their photos were not looked for, so ``images`` is null, not empty)."""
     version = record.setdefault("version", FIRST_VERSION)
     record.setdefault("change", "first" if version == FIRST_VERSION else None)
     record.setdefault("previous", None)
+    record.setdefault("images", None)
     return record
 
 

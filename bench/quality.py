@@ -84,6 +84,7 @@ class StoryScore:
     fields: dict[str, bool]
     related_ok: bool
     related_fields_ok: bool
+    images_ok: bool
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Report:
                for name in FIELDS},
             "related_count_ok": round(mean(s.related_ok for s in scores), 4),
             "related_fields_exact": round(mean(s.related_fields_ok for s in scores), 4),
+            "images_exact": round(mean(s.images_ok for s in scores), 4),
         }
 
     def by_layout(self) -> dict[str, dict]:
@@ -144,7 +146,7 @@ def _url_key(url: str) -> str:
 def _score(story: dict, record: dict | None) -> StoryScore:
     if record is None:
         return StoryScore(story["id"], story.get("layout", "?"), False, 0.0, [],
-                          dict.fromkeys(FIELDS, False), False, False)
+                          dict.fromkeys(FIELDS, False), False, False, False)
     violations = boilerplate_hits(story, record)
     return StoryScore(
         story_id=story["id"],
@@ -155,6 +157,7 @@ def _score(story: dict, record: dict | None) -> StoryScore:
         fields={name: record.get(name) == story.get(name) for name in FIELDS},
         related_ok=len(record.get("related_reports") or []) == len(story["related_reports"]),
         related_fields_ok=_related_fields(record) == _related_fields(story),
+        images_ok=record.get("images") == story["images"],
     )
 
 

@@ -47,10 +47,12 @@ Current era (2014-):
   and `<!--RELATED LINKS-->` with an iframe ad and an empty `<center>` among
   the paragraphs; sidebar `<h4>` + `<ul>` lists; GDPR footer line.
 - `current/cards`: dateline `<span class="BHS">` before the byline
-  `<span class="byl">`; photo `<figure>`/`<figcaption>`; sidebar cards of
+  `<span class="byl">`; photo `<figure>`/`<figcaption>`, loaded lazily (a `data:`
+  placeholder in `src`, the photo in `data-src` and a `<noscript>` copy); sidebar cards of
   `<a class="hl">` runs; "Thanks for being here" support box; teaser card.
 - `current/compact`: byline as `<p class="auth">`; "Advertisement" labelled
-  ad inside the body; sidebar headline table; related links as a `<ul>`.
+  ad inside the body; the photo with a `srcset` of two sizes; sidebar headline table;
+  related links as a `<ul>`.
 - `current/social`: byline and dateline on one line joined by a comma ("by Staff
   Writers, Paris, France (SPX) ..."); a sharing table with a Tweet button between the
   dateline and the body; an "Advertisement" label in a block of its own beside an
@@ -220,8 +222,19 @@ def _bare_host(url: str) -> str:
     return url.replace("://www.", "://", 1)
 
 
-def _image_url(story: Story, size: str = "images-lg") -> str:
+def image_url(story: Story, size: str = "images-lg") -> str:
     return f"{IMAGES}/{size}/{story.image}"
+
+
+#: The placeholder a lazily loaded photo shows until a script swaps its data-src in.
+_BLANK_GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+
+
+def _lazy_image(story: Story) -> str:
+    """A lazily loaded photo: a placeholder src, the photo in data-src, and a copy for
+    browsers without scripts."""
+    return (f'<img src="{_BLANK_GIF}" data-src="{image_url(story)}" class="lazyload" alt="">'
+            f'<noscript><img src="{image_url(story)}" alt=""></noscript>')
 
 
 def _head_table(ctx: PageContext, title: str) -> str:
@@ -236,7 +249,7 @@ def _head_table(ctx: PageContext, title: str) -> str:
 def _head_current(ctx: PageContext) -> str:
     story = ctx.story
     lead = story.blocks[0].text[:160] if story.blocks else ""
-    image = _image_url(story).replace("http://", "https://") if story.image else ""
+    image = image_url(story).replace("http://", "https://") if story.image else ""
     og_image = f'<meta property="og:image" content="{a(image)}">\n' if image else ""
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{CHARSET_SLOT}\n'
@@ -302,7 +315,7 @@ def _table_bullets(ctx: PageContext) -> str:
         caption = f'<br><span class="PC">{e(story.caption)}</span>' if story.caption else ""
         parts.append(
             '<table align=right width=300 cellpadding=5 cellspacing=0 border=0><tr><td>'
-            f'<img src="{_image_url(story)}" width=300 height=200 border=0>{caption}'
+            f'<img src="{image_url(story)}" width=300 height=200 border=0>{caption}'
             "</td></tr></table>\n")
     if story.byline_form:
         parts.append(f'<span class="BL">{e(story.byline_form)}</span><br>\n')
@@ -378,7 +391,7 @@ def _table_lists(ctx: PageContext) -> str:
         parts.append(f'<span class="byline">{e(story.byline_form)}</span><br>\n')
     parts.append(f'<span class="dateline">{e(story.dateline)}</span><br><br>\n')
     if story.image:
-        parts.append(f'<img src="{_image_url(story)}" width=400 height=260><br>\n')
+        parts.append(f'<img src="{image_url(story)}" width=400 height=260><br>\n')
         if story.caption:
             parts.append(f'<div class="imgcap">{e(story.caption)}</div><br>\n')
     parts.append(_table_blocks(story.blocks, first_bare=False, close=False, breaks=True) + "\n")
@@ -454,7 +467,7 @@ def _table_linktable(ctx: PageContext) -> str:
     ]
     if story.image:
         caption = f'<tr><td class="cap">{e(story.caption)}</td></tr>' if story.caption else ""
-        parts.append(f'<table width=620 cellpadding=0><tr><td><img src="{_image_url(story)}" '
+        parts.append(f'<table width=620 cellpadding=0><tr><td><img src="{image_url(story)}" '
                      f'width=620 height=300></td></tr>{caption}</table>\n')
     parts.append(f'<span class="bhl">{e(story.title)}</span><br>\n'
                  f'<span class="bdl">{e(story.dateline)}</span><br>\n')
@@ -501,7 +514,7 @@ def _photo_paragraphs(story: Story) -> str:
     if not story.image:
         return ""
     caption = f"<p><i>{e(story.caption)}</i></p>\n" if story.caption else ""
-    return f'<p><img src="{_image_url(story)}" width=400></p>\n{caption}'
+    return f'<p><img src="{image_url(story)}" width=400></p>\n{caption}'
 
 
 def _report_own_dateline_line(report: RelatedReport) -> str:
@@ -601,7 +614,7 @@ def _table_early(ctx: PageContext) -> str:
     parts.append(f"<B>{e(story.dateline)}</B><BR><BR>\n")
     if story.image:
         caption = f"<BR><I>{e(story.caption)}</I>" if story.caption else ""
-        parts.append(f'<CENTER><IMG SRC="{_image_url(story)}" WIDTH=300>{caption}</CENTER><BR>\n')
+        parts.append(f'<CENTER><IMG SRC="{image_url(story)}" WIDTH=300>{caption}</CENTER><BR>\n')
     parts.append(_table_blocks(story.blocks, first_bare=False, close=False, breaks=True) + "\n")
     for report in story.related:
         first, *rest = report.paragraphs
@@ -693,7 +706,7 @@ def _current_classic(ctx: PageContext) -> str:
     parts.append("<!--body-2-incontainer.php-->\n")
     if story.image:
         caption = f'<div class="caption">{e(story.caption)}</div>' if story.caption else ""
-        parts.append(f'<div class="article-image"><img src="{_image_url(story)}" '
+        parts.append(f'<div class="article-image"><img src="{image_url(story)}" '
                      f'class="img-responsive">{caption}</div>\n')
     parts.append(_modern_blocks(story.blocks, [_iframe_ad(1), "<center></center>"]) + "\n")
     for report in story.related:
@@ -722,7 +735,7 @@ def _current_cards(ctx: PageContext) -> str:
     parts.append("<!--body-2-incontainer.php-->\n")
     if story.image:
         caption = f"<figcaption>{e(story.caption)}</figcaption>" if story.caption else ""
-        parts.append(f'<figure><img src="{_image_url(story)}" alt="">{caption}</figure>\n')
+        parts.append(f"<figure>{_lazy_image(story)}{caption}</figure>\n")
     parts.append(_modern_blocks(
         story.blocks, ["<center></center>", _iframe_ad(2)]) + "\n")
     for report in story.related:
@@ -762,8 +775,9 @@ def _current_compact(ctx: PageContext) -> str:
     parts.append(_modern_blocks(story.blocks, [ad, "<center></center>"]) + "\n")
     if story.image:
         caption = f"<br><small>{e(story.caption)}</small>" if story.caption else ""
-        parts.insert(-1, f'<p class="pic"><img src="{_image_url(story)}" width="100%">'
-                         f"{caption}</p>\n")
+        parts.insert(-1, f'<p class="pic"><img src="{image_url(story)}" width="100%" '
+                         f'srcset="{image_url(story, "images-sm")} 400w, {image_url(story)} 800w"'
+                         f' sizes="(max-width: 600px) 400px, 800px">{caption}</p>\n')
     for report in story.related:
         parts.append(_related_current(report, '<p class="rrt"><strong>{title}</strong></p>'))
     if story.source:

@@ -236,6 +236,9 @@ class Network:
             "title": story.title, "byline": story.byline, "place": story.place,
             "agency": story.agency, "published": story.published_at.date().isoformat(),
             "source": story.source, "text": text,
+            "images": [{"url": layouts.image_url(story),
+                        "caption": _normalise(story.caption) if story.caption else None}]
+            if story.image else [],
             "related_reports": [
                 {"title": r.title, "place": r.place, "agency": r.agency,
                  "published": r.published.isoformat(),

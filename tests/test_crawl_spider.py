@@ -47,6 +47,33 @@ def test_story_pages_yield_only_stories_of_the_selected_sites_and_requisites():
     ]
 
 
+def test_lazily_loaded_photos_and_every_size_a_srcset_offers_are_requisites():
+    """A photo's address may be in ``data-src`` (a placeholder in ``src``), its sizes in a
+    ``srcset``: a browser may ask for any of them, so replay needs them all."""
+    blank = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+    html = f"""<html><body>
+    <img src="{blank}" data-src="/images-lg/lazy.jpg"><noscript><img src="/images-lg/lazy.jpg">
+    </noscript><img data-original="http://www.spxdaily.com/images-lg/old.jpg" src="/blank.gif">
+    <img src="/images-lg/b.jpg" srcset="/images-sm/b.jpg 400w, /images-lg/b.jpg 800w">
+    <picture><source srcset="http://www.spxdaily.com/images-sm/c.webp 1x,
+      http://www.spxdaily.com/images-lg/c.webp 2x"><img src="/images-lg/c.jpg"></picture>
+    </body></html>""".encode()
+    url = "http://www.spacewar.com/reports/This_Story_999.html"
+    response = HtmlResponse(url, body=html, request=Request(url, meta={"page_kind": "story"}))
+    requests = list(spider(ARCHIVE_SITES=["spacewar"]).parse(response))
+    assert {r.meta["page_kind"] for r in requests} == {"requisite"}
+    assert sorted(r.url for r in requests) == sorted([
+        "http://www.spacewar.com/images-lg/lazy.jpg",
+        "http://www.spxdaily.com/images-lg/old.jpg",
+        "http://www.spacewar.com/blank.gif",
+        "http://www.spacewar.com/images-lg/b.jpg",
+        "http://www.spacewar.com/images-sm/b.jpg",
+        "http://www.spxdaily.com/images-sm/c.webp",
+        "http://www.spxdaily.com/images-lg/c.webp",
+        "http://www.spacewar.com/images-lg/c.jpg",
+    ])
+
+
 def test_hub_paths_end_after_the_barren_limit():
     crawl = spider(HUB_BARREN_LIMIT=2)
     html = b'<a href="/calendar/next.html">next</a><a href="/reports/Known_999.html">s</a>'

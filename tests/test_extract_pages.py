@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import urljoin
 
 import pytest
 
@@ -39,6 +41,12 @@ def extract_url(network, url):
     return extract_response(url, resource.status, list(resource.headers), resource.body)
 
 
+def without_images(article: dict) -> dict:
+    """The record without its photos, whose captions may be boilerplate of the text."""
+    reports = [{k: v for k, v in r.items() if k != "images"} for r in article["related_reports"]]
+    return {**{k: v for k, v in article.items() if k != "images"}, "related_reports": reports}
+
+
 def test_seed_story_is_its_body_and_nothing_else(network):
     seed = seed_story_data()
     result = extract_url(network, SEED_URL)
@@ -56,7 +64,11 @@ def test_seed_story_is_its_body_and_nothing_else(network):
         assert got["text"] == "\n".join(want["paragraphs"])
         assert (got["place"], got["agency"], got["published"]) == (
             want["place"], want["agency"], want["published"])
-    record_text = json.dumps(article, ensure_ascii=False)
+    [photo] = article["images"]
+    assert photo["caption"] == seed["caption"]
+    image = fetch(network, photo["url"])
+    assert image.status == 200 and dict(image.headers)["Content-Type"].startswith("image/")
+    record_text = json.dumps(without_images(article), ensure_ascii=False)
     sidebar = [h for lst in seed["sidebar_lists"] for h in lst if h != seed["title"]]
     assert len(sidebar) > 20
     leaks = [h for h in sidebar if h in record_text]
@@ -234,8 +246,9 @@ UNSEEN_VARIANTS = {
 
 @pytest.mark.parametrize("variant", sorted(UNSEEN_VARIANTS))
 def test_layout_variants_the_profile_was_not_written_against(variant):
+    url = "http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html"
     result = extract_response(
-        "http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html", 200,
+        url, 200,
         [("Content-Type", "text/html; charset=utf-8")], UNSEEN_VARIANTS[variant].encode())
     assert result.outcome == ARTICLE, result
     article = result.article
@@ -247,7 +260,12 @@ def test_layout_variants_the_profile_was_not_written_against(variant):
     [report] = article["related_reports"]
     assert report == {"title": "Orbiter moves closer", "place": "Paris", "agency": "AFP",
                       "published": "2012-02-02", "source": None,
-                      "text": "The orbiter moved closer on Thursday.\nIt will stay there."}
-    record_text = json.dumps(article)
+                      "text": "The orbiter moved closer on Thursday.\nIt will stay there.",
+                      "images": []}
+    photos = [(image["url"], image["caption"]) for image in article["images"]]
+    page_photos = re.findall(r"<img src='([^']+)'><(?:br><i|div)>([^<]+)<",
+                             UNSEEN_VARIANTS[variant])
+    assert photos == [(urljoin(url, src), caption) for src, caption in page_photos]
+    record_text = json.dumps(without_images(article))
     for boilerplate in ("Photo courtesy", "Other Headline One", "More about ice", "Navigation"):
         assert boilerplate not in record_text

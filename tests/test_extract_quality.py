@@ -75,6 +75,18 @@ def test_related_report_fields(scored):
     assert len(wrong) <= 0.01 * len(report.scores), wrong[:10]
 
 
+def test_every_story_photo_with_its_caption_and_nothing_else(scored):
+    """Photos in every layout's form (a table under or above the headline, a centred
+    image, a figure loaded lazily, a srcset, ...), with their captions; a story without
+    a photo has none (logos, nav buttons and ad images are no story photos)."""
+    truth, _, report = scored
+    assert any(story["images"] for story in truth)
+    assert any(not story["images"] for story in truth)
+    assert any(image["caption"] is None for story in truth for image in story["images"])
+    wrong = [(s.story_id, s.layout) for s in report.scores if not s.images_ok]
+    assert not wrong
+
+
 def test_related_report_text_is_not_repeated_in_the_main_text(scored):
     truth, records, _ = scored
     by_url = {url: record for record in records for url in record["urls"]}

@@ -195,11 +195,16 @@ def test_must_not_contain_is_on_the_page_but_not_in_the_text() -> None:
 
 def test_truth_fields_are_complete() -> None:
     keys = {"kind", "id", "site", "urls", "title", "byline", "place", "agency", "published",
-            "source", "text", "related_reports", "must_not_contain", "layout", "encoding",
-            "epoch_published", "epoch_modified"}
+            "source", "text", "images", "related_reports", "must_not_contain", "layout",
+            "encoding", "epoch_published", "epoch_modified"}
     records = truth()
+    net = network()
     for record in records:
         assert set(record) == keys
+        for image in record["images"]:  # the photo the replica serves
+            served = get(net, image["url"])
+            assert served is not None and served.status == 200, image
+            assert dict(served.headers)["Content-Type"].startswith("image/"), image
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["published"])
         assert all(u.startswith("http://www.") for u in record["urls"])
     assert len({r["id"] for r in records}) == len(records)

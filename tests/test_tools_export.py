@@ -76,6 +76,7 @@ def test_parquet_has_the_explicit_schema_and_the_same_rows(two_runs, tmp_path):
     assert pa.types.is_struct(table.schema.field("related_reports").type.value_type)
     assert pa.types.is_struct(table.schema.field("warc").type)
     rows = table.to_pylist()
+    assert any(row["images"] for row in rows)
     assert [row["id"] for row in rows] == [row["id"] for row in jsonl_rows]
     for row, source in zip(rows, jsonl_rows, strict=True):
         assert row["warc"] == source["warc"]
@@ -87,6 +88,7 @@ def test_parquet_has_the_explicit_schema_and_the_same_rows(two_runs, tmp_path):
         assert [r["text"] for r in row["related_reports"]] == [
             r["text"] for r in source["related_reports"]
         ]
+        assert row["images"] == source["images"]
         assert (row["version"], row["change"]) == (source["version"], source["change"])
         previous = source["previous"]
         assert row["previous"] == (previous and {
@@ -94,23 +96,25 @@ def test_parquet_has_the_explicit_schema_and_the_same_rows(two_runs, tmp_path):
     assert sorted(row["version"] for row in rows)[-1] == 2
 
 
-def test_lines_of_older_releases_get_the_version_fields_and_the_highest_version_wins(
+def test_lines_of_older_releases_get_the_later_fields_and_the_highest_version_wins(
     two_runs, tmp_path
 ):
-    """Lines written before every line carried ``version``/``change``/``previous`` get
-    them in the export, so all rows have the same fields (HF datasets needs that); and
-    version 2 is the latest even when its clock was behind version 1's."""
+    """Lines written before every line carried ``version``/``change``/``previous`` and
+    ``images`` get them in the export, so all rows have the same fields (HF datasets
+    needs that; ``images`` null: not looked for, not none found); and version 2 is the
+    latest even when its clock was behind version 1's."""
     archive = two_runs.copy(tmp_path / "out")
     [first_run, later_run] = (archive.jsonl(run) for run in archive.run_ids)
-    legacy = [{k: v for k, v in line.items() if k not in ("version", "change", "previous")}
+    later_fields = ("version", "change", "previous", "images")
+    legacy = [{k: v for k, v in line.items() if k not in later_fields}
               for line in map(json.loads, first_run.read_text().splitlines())]
     first_run.write_text("".join(json.dumps(line) + "\n" for line in legacy))
     edited = json.loads(later_run.read_text())
     edited["fetched_at"] = "2000-01-01T00:00:00.000000Z"  # a worker whose clock was behind
     later_run.write_text(json.dumps(edited) + "\n")
     rows = read_jsonl(export(archive, tmp_path, "jsonl"))
-    assert {(row["version"], row["change"], row["previous"]) for row in rows
-            if row["id"] != edited["id"]} == {(1, "first", None)}
+    assert {(row["version"], row["change"], row["previous"], row["images"]) for row in rows
+            if row["id"] != edited["id"]} == {(1, "first", None, None)}
     [latest] = [row for row in rows if row["id"] == edited["id"]]
     assert (latest["version"], latest["title"]) == (2, edited["title"])
     every = read_jsonl(export(archive, tmp_path, "jsonl", "--all-versions"))

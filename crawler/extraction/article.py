@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
@@ -31,7 +31,7 @@ from crawler.extraction.outcomes import (
     UNDATED,
 )
 from crawler.extraction.pool import header_value, not_a_candidate
-from crawler.extraction.story import StoryRegion, line_text, locate_story
+from crawler.extraction.story import Photo, StoryRegion, line_text, locate_story
 from crawler.sites import spacedaily as profile
 
 #: ``extractor.profile`` of a page no site profile knows (trafilatura alone).
@@ -41,6 +41,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SENTENCE_ENDS = frozenset(".!?:;\"\u201d\u2019")
 _QUOTES = " \"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _TEXT_NODES = etree.XPath(".//text()")
+_BASE_HREF = etree.XPath("//head/base/@href")
 _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
                         re.IGNORECASE)
 _LANG_SCAN_CHARS = 4096
@@ -77,13 +78,13 @@ def extract_response(
     region = locate_story(root) if root is not None else None
     if region is None:
         return _generic(page, url, encoding, FALLBACK)
-    article = _article_from_region(region, root, encoding)
+    article = _article_from_region(region, root, _base_url(root, url), encoding)
     if not article["text"]:
         return Extraction(NO_BODY, reason="the profile found the story but no body text")
     return Extraction(ARTICLE if region.dateline else UNDATED, article)
 
 
-def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
+def _article_from_region(region: StoryRegion, root, base_url: str, encoding: str) -> dict:
     dateline = region.dateline or Dateline(place=None, agency=None, published=None)
     published = dateline.published
     paragraphs = _story_paragraphs(region.body)
@@ -100,21 +101,25 @@ def _article_from_region(region: StoryRegion, root, encoding: str) -> dict:
         "source": region.source,
         "language": _language(root) or profile.LANGUAGE,
         "text": "\n".join(p for p in paragraphs if p),
-        "related_reports": [report for fragment in region.reports
-                            for report in _related_reports(fragment, published)],
+        "images": _images(region.photos, base_url),
+        "related_reports": [
+            report
+            for fragment, photos in zip(region.reports, region.report_photos, strict=True)
+            for report in _related_reports(fragment, photos, base_url, published)],
         "encoding": encoding,
         "profile": profile.NAME,
     }
 
 
-def _related_reports(fragment, story_published: str | None) -> list[dict]:
+def _related_reports(fragment, photos: list[Photo], base_url: str,
+                     story_published: str | None) -> list[dict]:
     """Headline, dateline and text of the "earlier related report(s)" after one marker.
 
     The dateline is either a line of its own with the year (current layout) or opens
     the first paragraph without it: "Warsaw (AFP) April 24 - text" (table layout). A
     marker may head several reports ("EARLIER RELATED REPORTS"): a headline-like line
     followed by a dateline line of its own starts the next one. A "Source:" line closing
-    a report is its ``source``, not its text.
+    a report is its ``source``, not its text. The marker's photos go to its first report.
     """
     title = _take_leading_element(fragment, _is_report_headline)
     dateline_line = _take_leading_element(fragment, lambda line: parse_dateline(line) is not None)
@@ -123,7 +128,8 @@ def _related_reports(fragment, story_published: str | None) -> list[dict]:
         title = paragraphs.pop(0)
     if dateline_line is None and paragraphs and parse_dateline(paragraphs[0]):
         dateline_line = paragraphs.pop(0)  # a line of its own, not an element's
-    return _reports_from(title, dateline_line, paragraphs, story_published)
+    first, *rest = _reports_from(title, dateline_line, paragraphs, story_published)
+    return [{**first, "images": _images(photos, base_url)}, *rest]
 
 
 def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list[str],
@@ -153,6 +159,7 @@ def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list
         "published": dateline.published if dateline else None,
         "source": source,
         "text": "\n".join(paragraphs),
+        "images": [],
     }
     return [report, *rest]
 
@@ -218,11 +225,29 @@ def _generic(page: str, url: str, encoding: str, outcome: str) -> Extraction:
         "source": None,
         "language": document.get("language") or _declared_language(page),
         "text": "\n".join(textwork.split_paragraphs(document.get("text") or "")),
+        "images": _images([Photo(document["image"], None)] if document.get("image") else [], url),
         "related_reports": [],
         "encoding": encoding,
         "profile": GENERIC_NAME,
     }
     return Extraction(outcome, article, reason="generic extraction")
+
+
+def _base_url(root, url: str) -> str:
+    """What the page's relative addresses are relative to: its ``<base href>`` or URL."""
+    base = _BASE_HREF(root)
+    return urljoin(url, base[0].strip()) if base else url
+
+
+def _images(photos: list[Photo], base_url: str) -> list[dict]:
+    """The record's ``images``: each photo's absolute http(s) address and caption, once
+    each (a lazily loaded photo's ``<noscript>`` copy has no caption of its own)."""
+    images: dict[str, str | None] = {}
+    for photo in photos:
+        url = urljoin(base_url, photo.src)
+        if urlsplit(url).scheme in ("http", "https"):
+            images[url] = images.get(url) or photo.caption
+    return [{"url": url, "caption": caption} for url, caption in images.items()]
 
 
 def _parse(page: str):

@@ -53,7 +53,7 @@ CHANGE_COPIES = "copies"
 #: Field order of a record (the JSON Schema lists the same fields).
 ARTICLE_FIELDS = (
     "title", "byline", "place", "agency", "published", "source", "language", "text",
-    "related_reports", "encoding",
+    "images", "related_reports", "encoding",
 )
 
 

@@ -5,8 +5,9 @@ related report" sub-stories, then an end landmark (source line, "Email This Arti
 "Related Links", the RELATED LINKS comment). :func:`locate_story` finds those landmarks
 in the lxml tree and cuts the body and each related report out as separate, cleaned
 fragments; everything outside them (navigation, sidebar lists, teaser, footer) is never
-looked at again. A page without any dateline (a contributed piece) is read from its
-byline instead. The patterns come from :mod:`crawler.sites.spacedaily`.
+looked at again; photos leave them as :class:`Photo` (address and caption). A page
+without any dateline (a contributed piece) is read from its byline instead. The patterns
+come from :mod:`crawler.sites.spacedaily`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from crawler.extraction.fragments import cut_between
 from crawler.sites import spacedaily as profile
 
 _BOILERPLATE = etree.XPath(profile.BOILERPLATE_XPATH)
-_IMAGES = etree.XPath(".//img")
+_IMAGES = etree.XPath(" | ".join(f".//{tag}" for tag in profile.IMAGE_TAGS))
 _LINKS = etree.XPath(".//a[normalize-space()]")
 _HREFS = etree.XPath(".//a/@href")
 _PARAGRAPHS = etree.XPath(".//p")
@@ -33,18 +34,31 @@ _PAGE_TITLES = etree.XPath(
 )
 _SPACES = re.compile(r"\s+")
 _BREAKS = frozenset({"br", "hr", "wbr"})
+_PIXELS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A story's photo: its address as the page writes it (maybe relative) and the text
+    shown with it (caption and credit), if any."""
+
+    src: str
+    caption: str | None
 
 
 @dataclass
 class StoryRegion:
-    """Landmarks of one story and the fragments holding its body and related reports."""
+    """Landmarks of one story and the fragments holding its body and related reports,
+    with the photos taken out of each (``report_photos`` parallel to ``reports``)."""
 
     title: str
     byline: str | None
     dateline: Dateline | None  # None: found by its byline, the page has no dateline
     source: str | None
     body: etree._Element
+    photos: list[Photo] = field(default_factory=list)
     reports: list[etree._Element] = field(default_factory=list)
+    report_photos: list[list[Photo]] = field(default_factory=list)
 
 
 def line_text(element: etree._Element) -> str:
@@ -104,16 +118,54 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
         markers = [marker for marker in markers if _inside(marker, within)]
     starts = [body_start, *markers]
     ends = [*markers, end]
-    fragments = [_clean(cut_between(s, e, within)) for s, e in zip(starts, ends, strict=True)]
+    cleaned = [_clean(cut_between(s, e, within)) for s, e in zip(starts, ends, strict=True)]
     byline_element = byline_after if byline_after is not None else byline_before
+    (body, body_photos), *reports = cleaned
     return StoryRegion(
         title=line_text(headline),
         byline=_byline_name(byline_element) or (dateline.byline if dateline else None),
         dateline=dateline,
         source=source,
-        body=fragments[0],
-        reports=fragments[1:],
+        body=body,
+        photos=_head_photos(page, headline, body_start) + body_photos,
+        reports=[fragment for fragment, _ in reports],
+        report_photos=[photos for _, photos in reports],
     )
+
+
+def _head_photos(page: _Page, headline, body_start) -> list[Photo]:
+    """Photos in a figure right above the headline, or between the headline and the body
+    (a photo under the headline, its caption before the byline); the page itself is
+    left as it is."""
+    above = _previous_block(headline)
+    photos = _photos_of([above]) if above is not None and _is_figure(above) else []
+    head = page.nodes[page.order[headline] + 1:page.order[body_start]]
+    for image in [node for node in head if node.tag in profile.IMAGE_TAGS]:
+        parts = _figure_parts(_figure_of(image, headline))
+        if len(parts) == 1 and not line_text(parts[0]):
+            parts += _caption_before(page, headline, parts[0])
+        photos += _photos_of(parts)
+    return photos
+
+
+def _caption_before(page: _Page, headline, figure) -> list:
+    """A head photo's caption set before it (beside the headline): the nearest short
+    caption-like line between the headline and the photo, if any."""
+    for node in reversed(page.nodes[page.order[headline] + 1:page.order[figure]]):
+        if _inside(figure, node) or _inside(headline, node) or _inside(node, headline):
+            continue
+        line = _short_line(node, profile.CAPTION_MAX_CHARS)
+        if node.tag in profile.CAPTION_TAGS and _is_caption_line(line):
+            return [node]
+    return []
+
+
+def _is_figure(block) -> bool:
+    """An image, or a block of images with a short text and no links in it."""
+    if block.tag in profile.IMAGE_TAGS:
+        return True
+    return (bool(_IMAGES(block)) and not _LINKS(block)
+            and len(line_text(block)) <= profile.CAPTION_MAX_CHARS)
 
 
 def _story_container(node) -> etree._Element:
@@ -232,30 +284,37 @@ def _outermost_with_same_text(node, line: str):
 
 
 def _is_inside_figure(node) -> bool:
-    """A caption: short text sharing a small block with an image, or right after one."""
-    return any(_IMAGES(block) for block in _figure_blocks(node)) or _follows_image(node)
+    """A caption: short text sharing a small block with an image, or right after one
+    (spacers and icons do not count)."""
+    return (any(not _is_decoration(image) for block in _figure_blocks(node)
+                for image in _IMAGES(block))
+            or _follows_image(node))
 
 
 def _figure_blocks(node):
     """``node`` and its ancestors as long as they could be one figure: a short block
-    with at most one child that has text (image + caption, nothing else)."""
+    with at most one child that has text (image + caption, nothing else), or a short
+    ``<figure>``, all of whose text is about its image."""
     for block in (node, *node.iterancestors()):
         if block.tag not in profile.FIGURE_TAGS:
             return
-        if len(line_text(block)) > profile.CAPTION_MAX_CHARS or _texts_in_children(block) > 1:
+        if len(line_text(block)) > profile.CAPTION_MAX_CHARS:
+            return
+        if block.tag != "figure" and _texts_in_children(block) > 1:
             return
         yield block
 
 
 def _texts_in_children(element) -> int:
-    return sum(1 for child in element if isinstance(child.tag, str) and line_text(child))
+    """Children with text, a photo credit not counted (it goes with the caption)."""
+    return sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
+               and not profile.CREDIT_LINE.match(line_text(child)))
 
 
 def _follows_image(node) -> bool:
-    previous = node.getprevious()
-    while previous is not None and previous.tag in _BREAKS and not (previous.tail or "").strip():
-        previous = previous.getprevious()
-    return previous is not None and previous.tag == "img" and not (previous.tail or "").strip()
+    previous = _previous_block(node)
+    return (previous is not None and previous.tag in profile.IMAGE_TAGS
+            and not _is_decoration(previous))
 
 
 def _byline_after(page: _Page, dateline_element):
@@ -357,9 +416,9 @@ def _inside(node, ancestor) -> bool:
     return any(parent is ancestor for parent in node.iterancestors())
 
 
-def _clean(fragment: etree._Element) -> etree._Element:
+def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
     """Drop ads and their labels, scripts, forms, promotion and sharing boxes, link
-    blocks, photos and their captions from a story fragment."""
+    blocks, photos and their captions from a story fragment; return it and its photos."""
     story_chars = len(line_text(fragment))
     for block in [b for b in fragment.iterdescendants(*profile.PROMO_BLOCK_TAGS)
                   if _is_promo_block(b, story_chars)]:
@@ -369,9 +428,6 @@ def _clean(fragment: etree._Element) -> etree._Element:
         _drop(block)
     for element in _BOILERPLATE(fragment):
         _drop(element)
-    for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
-                  if _is_label_or_credit(_short_line(e) or "")]:
-        _drop(label)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
                   if _is_link_block(b)]:
         heading = _heading_before(block)
@@ -381,15 +437,24 @@ def _clean(fragment: etree._Element) -> etree._Element:
     for line in [b for b in fragment.iterdescendants(*profile.LINK_LINE_TAGS)
                  if _is_link_line(b)]:
         _drop(line)
+    photos = []
     for image in _IMAGES(fragment):
-        if image.getparent() is not None:
-            _drop_figure(image, fragment)
-    return fragment
+        if _is_decoration(image):  # a spacer in a paragraph takes nothing with it
+            _drop(image)
+        elif _inside(image, fragment):  # not in a figure dropped already
+            parts = _figure_parts(_figure_of(image, fragment))
+            photos += _photos_of(parts)
+            for part in parts:
+                _drop(part)
+    for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
+                  if _is_label_or_credit(_short_line(e) or "")]:
+        _drop(label)
+    return fragment, photos
 
 
 def _is_promo_block(block, story_chars: int) -> bool:
     """An appeal or offer box: short (a small part of the story, if it holds paragraphs),
-    and a form or only links to the site's own pages that are not stories."""
+    and a form, an icon, or only links to the site's own pages that are not stories."""
     if block.getparent() is None:
         return False
     chars = len(line_text(block))
@@ -397,7 +462,7 @@ def _is_promo_block(block, story_chars: int) -> bool:
         return False
     if _PARAGRAPHS(block) and chars > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
         return False
-    if _FORMS(block):
+    if _FORMS(block) or any(_is_decoration(image) for image in _IMAGES(block)):
         return True
     targets = [urlsplit(link.get("href") or "") for link in _LINKS(block)]
     return bool(targets) and all(_is_service_page(target) for target in targets)
@@ -466,33 +531,100 @@ def _is_link_block(block) -> bool:
     return linked >= profile.LINK_BLOCK_SHARE * len(line_text(block))
 
 
-def _drop_figure(image, fragment) -> None:
-    """Drop the figure around ``image`` (the image alone, or its smallest short block),
-    and the caption right after it when the figure holds no text of its own."""
+def _figure_of(image, bound):
+    """The figure around ``image``: the image alone, or its largest enclosing short
+    block below ``bound`` (see :func:`_figure_blocks`)."""
     figure = image
     for block in _figure_blocks(image.getparent()):
-        if block is fragment:
+        if block is bound or _inside(bound, block):
             break
         figure = block
+    return figure
+
+
+def _figure_parts(figure) -> list:
+    """The figure, the caption right after it when it holds no text of its own, and a
+    credit line right after those."""
+    parts = [figure]
     if not line_text(figure):
         caption = _caption_after(figure)
         if caption is not None:
-            _drop(caption)
-    _drop(figure)
+            parts.append(caption)
+    credit = _next_block(parts[-1])
+    if credit is not None and profile.CREDIT_LINE.match(_short_line(credit) or ""):
+        parts.append(credit)
+    return parts
+
+
+def _photos_of(parts: list) -> list[Photo]:
+    """The story photos among a figure's images, each with the figure's caption."""
+    caption = " ".join(filter(None, map(line_text, parts))) or None
+    figure = parts[0]
+    images = [figure] if figure.tag in profile.IMAGE_TAGS else _IMAGES(figure)
+    sources = (_photo_source(image) for image in images)
+    return [Photo(source, caption) for source in sources if source]
+
+
+def _photo_source(image) -> str | None:
+    """The address of a story photo; None for a spacer or icon, a linked button, ad or
+    teaser thumbnail, or an image with no address but a placeholder."""
+    if _is_decoration(image):
+        return None
+    link = next(image.iterancestors("a"), None)
+    if link is not None and not profile.IMAGE_FILE.search(urlsplit(link.get("href") or "").path):
+        return None
+    addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
+    return next((address for address in addresses
+                 if address and not address.startswith("data:")), None)
+
+
+def _is_decoration(image) -> bool:
+    """A spacer, icon or headshot: declared smaller than a photo either way."""
+    return any(_declared_pixels(image.get(side)) < profile.PHOTO_MIN_PIXELS
+               for side in ("width", "height"))
+
+
+def _declared_pixels(value: str | None) -> float:
+    """A width or height attribute in pixels; infinite when not given in pixels."""
+    match = _PIXELS.match(value or "")
+    return float(match.group(1)) if match else float("inf")
 
 
 def _caption_after(figure):
     """The short caption block right after ``figure`` (line breaks between), if any."""
-    if (figure.tail or "").strip():
-        return None
-    following = figure.getnext()
-    while following is not None and following.tag in _BREAKS and not (following.tail or "").strip():
-        following = following.getnext()
+    following = _next_block(figure)
     if following is None:
         return None
     if following.tag not in profile.CAPTION_TAGS and not _styled_as_caption(following):
         return None
-    return following if _short_line(following, profile.CAPTION_MAX_CHARS) else None
+    line = _short_line(following, profile.CAPTION_MAX_CHARS)
+    return following if _is_caption_line(line) else None
+
+
+def _is_caption_line(line: str | None) -> bool:
+    """Short text that is not the story's own byline or dateline."""
+    return bool(line) and not profile.BYLINE.match(line) and parse_dateline(line) is None
+
+
+def _previous_block(element):
+    """The element right before ``element``, past line breaks; None if text comes
+    between."""
+    previous = element.getprevious()
+    while previous is not None and previous.tag in _BREAKS and not (previous.tail or "").strip():
+        previous = previous.getprevious()
+    if previous is None or (previous.tail or "").strip():
+        return None
+    return previous
+
+
+def _next_block(element):
+    """The element right after ``element``, past line breaks; None if text comes first."""
+    if (element.tail or "").strip():
+        return None
+    following = element.getnext()
+    while following is not None and following.tag in _BREAKS and not (following.tail or "").strip():
+        following = following.getnext()
+    return following
 
 
 def _styled_as_caption(element) -> bool:

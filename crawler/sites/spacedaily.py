@@ -228,11 +228,12 @@ BODY_START_COMMENT = re.compile(r"body-\d+-incontainer", re.IGNORECASE)
 BODY_END_COMMENT = re.compile(r"^\s*RELATED\s+LINKS\s*$", re.IGNORECASE)
 
 #: Boilerplate blocks that can sit inside the story region: scripts, forms (newsletter
-#: boxes), empty `<center>` ad slots, and any small block holding an ad frame (an
-#: iframe, `<ins>`, embed or script) with at most a short label ("Advertisement").
+#: boxes), empty `<center>` ad slots (a centred photo is left to the photos), and any
+#: small block holding an ad frame (an iframe, `<ins>`, embed or script) with at most a
+#: short label ("Advertisement").
 BOILERPLATE_XPATH = (
     ".//script | .//style | .//noscript | .//form | .//object | .//embed | .//ins"
-    " | .//center[not(normalize-space())]"
+    " | .//center[not(normalize-space()) and not(.//img)]"
     " | .//*[self::center or self::div or self::p or self::span or self::td or self::aside]"
     "[.//iframe or .//ins or .//script or .//embed][string-length(normalize-space()) < 40]"
     " | .//iframe"
@@ -275,9 +276,10 @@ LINK_BLOCK_HEADING_MAX_CHARS = 60
 #: Promotion boxes inside the story region (an appeal for support, a subscription
 #: offer): a short block that is not a paragraph, holds a small part of the story's text
 #: (a box of paragraphs: at most PROMO_BLOCK_MAX_SHARE), and that holds a form (a payment
-#: button), or whose every link leads to one of the site's own pages that is not a story
-#: (`/support.html`, `/newsletters.html`). Story text links to stories and to outside
-#: sources, not to the site's own service pages.
+#: button) or an icon (an image declared smaller than a photo), or whose every link
+#: leads to one of the site's own pages that is not a story (`/support.html`,
+#: `/newsletters.html`). Story text links to stories and to outside sources, not to the
+#: site's own service pages.
 PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font"})
 PROMO_BLOCK_MAX_CHARS = 800
 PROMO_BLOCK_MAX_SHARE = 1 / 3
@@ -307,6 +309,17 @@ CREDIT_LINE = re.compile(
 #: A pull quote: a short paragraph that repeats words of another paragraph of the story.
 PULL_QUOTE_MIN_CHARS = 20
 PULL_QUOTE_MAX_CHARS = 300
+#: Blocks a figure may be made of (``source``: libxml2 does not know it is empty and
+#: nests what follows it in a ``<picture>`` inside it).
 FIGURE_TAGS: frozenset[str] = frozenset(
-    {"figure", "div", "p", "table", "td", "tr", "center", "span", "a"}
+    {"figure", "picture", "source", "div", "p", "table", "td", "tr", "center", "span", "a"}
 )
+#: A story's photos (the record's ``images``): the images left in the story once ads,
+#: boxes and link lists are gone, except spacers, icons and headshots (declared smaller
+#: than PHOTO_MIN_PIXELS either way) and linked images (a button, an ad, a teaser's
+#: thumbnail), unless the link opens an image file (the photo enlarged). A lazily loaded
+#: image's address is in one of its data attributes, its ``src`` a placeholder.
+PHOTO_MIN_PIXELS = 100
+IMAGE_TAGS = ("img", "amp-img")
+IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)

@@ -68,9 +68,16 @@ XML_PARSER = etree.XMLParser(
 LINKS = etree.XPath("//a/@href | //area/@href")
 BASE_HREF = etree.XPath("//base/@href")
 REQUISITES = etree.XPath(
-    "//img/@src | //script/@src | //input[@type='image']/@src"
+    " | ".join(f"//{tag}/@{name}" for tag in profile.IMAGE_TAGS
+               for name in profile.IMAGE_SOURCE_ATTRIBUTES)
+    + " | //script/@src | //input[@type='image']/@src"
     " | //link[contains(translate(@rel, 'SIYLETCHO', 'siyletcho'), 'stylesheet')"
     " or contains(translate(@rel, 'ICON', 'icon'), 'icon')]/@href"
+)
+#: Candidate images (``srcset``: "address width-or-density, ...") a browser picks from.
+SOURCE_SETS = etree.XPath(
+    "//img/@srcset | //img/@data-srcset | //picture//source/@srcset"
+    " | //picture//source/@data-srcset"
 )
 FEED_LINKS = etree.XPath(
     "//*[local-name()='item' or local-name()='entry']/*[local-name()='link']"
@@ -423,7 +430,9 @@ class NetworkSpider(scrapy.Spider):
     def _enqueue_requisites(self, tree, base: str, page_url: str) -> None:
         if not self.requisites:
             return
-        for src in REQUISITES(tree):
+        candidates = (src.split()[0] for srcset in SOURCE_SETS(tree)
+                      for src in srcset.split(",") if src.strip())
+        for src in [*REQUISITES(tree), *candidates]:
             url = canonical_url(absolute_url(base, src))
             if url is not None and self._claim(url):
                 self._enqueue(url, "requisite", source=page_url)
