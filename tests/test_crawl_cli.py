@@ -123,10 +123,11 @@ def test_scrapy_crawl_network_works_from_the_repo_root(mirror, tmp_path):
     assert re.fullmatch(r"\d{8}T\d{12}Z-\d+", run_id(read_warcinfo(warc)) or "")
 
 
-def test_each_crawl_of_a_process_gets_a_run_id_of_its_own():
+def test_each_crawl_of_a_process_gets_a_run_id_of_its_own(tmp_path):
     """The run id is made as a crawl starts (an add-on), not when the settings module is
     imported: two crawls in one process are two runs."""
-    settings = {**project_settings().copy_to_dict(), "TWISTED_REACTOR_ENABLED": False}
+    settings = {**project_settings().copy_to_dict(), "TWISTED_REACTOR_ENABLED": False,
+                "ARCHIVE_DIR": str(tmp_path / "out")}
     first, second = get_crawler(settings_dict=settings), get_crawler(settings_dict=settings)
     ids = {first.settings.get("ARCHIVE_RUN_ID"), second.settings.get("ARCHIVE_RUN_ID")}
     assert len(ids) == 2 and "" not in ids
