@@ -41,8 +41,22 @@ STORIES ?= 1000
 bench: install $(BENCH_TOOLS)
 	$(BIN)/python bench/crawl_vs_wget.py --stories $(STORIES)
 
-test: install lint $(PYWB_VENV)/.installed $(BENCH_TOOLS)
+# ReplayWeb.page's own ui.js and sw.js (its npm package, pinned) and Debian's Chromium,
+# for the replay tests in a real browser (tests/test_tools_replaywebpage.py). The package
+# is unpacked, not installed: its built files need none of its dependencies.
+RWP_VERSION := 2.5.3
+RWP := .replaywebpage/package/sw.js
+$(RWP):
+	mkdir -p .replaywebpage
+	cd .replaywebpage && npm pack --silent replaywebpage@$(RWP_VERSION) \
+		&& tar xzf replaywebpage-$(RWP_VERSION).tgz
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Chromium for the ReplayWeb.page tests (apt-get)"
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: install lint $(PYWB_VENV)/.installed $(BENCH_TOOLS) $(RWP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache
+	rm -rf $(VENV) $(PYWB_VENV) .replaywebpage demo-archive .pytest_cache
