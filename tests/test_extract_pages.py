@@ -269,3 +269,21 @@ def test_layout_variants_the_profile_was_not_written_against(variant):
     record_text = json.dumps(without_images(article))
     for boilerplate in ("Photo courtesy", "Other Headline One", "More about ice", "Navigation"):
         assert boilerplate not in record_text
+
+
+def test_a_spacer_takes_no_text_with_it_and_a_linked_icon_takes_its_button():
+    """An unlinked spacer or bullet inside a paragraph goes alone; a linked icon is a
+    button ("Print this article") and goes with its line. Neither is a photo."""
+    page = (b"<html><head><title>Probe Finds Water Ice</title></head><body><table><tr><td>"
+            b"<b>Probe Finds Water Ice</b><br><span>by Jo Bloggs</span><br>"
+            b"<b>Paris (AFP) Feb 3, 2012</b><br>"
+            b"<p>The probe found water ice near the pole, the team said.</p>"
+            b"<p><a href='/print.php?id=3'><img src='/images/print.gif' width=16 height=16>"
+            b" Print this article</a></p>"
+            b"<p>Scientists had <img src='/images/dot.gif' width=1 height=1>expected less.</p>"
+            b"<p>Source: Agence France-Presse</p></td></tr></table></body></html>")
+    result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
+                              200, [("Content-Type", "text/html")], page)
+    assert result.article["text"] == ("The probe found water ice near the pole, the team said.\n"
+                                      "Scientists had expected less.")
+    assert result.article["images"] == []

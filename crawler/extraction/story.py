@@ -439,8 +439,8 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
         _drop(line)
     photos = []
     for image in _IMAGES(fragment):
-        if _is_decoration(image):  # a spacer in a paragraph takes nothing with it
-            _drop(image)
+        if _is_decoration(image) and _link_of(image) is None:
+            _drop(image)  # a spacer or bullet in a paragraph takes nothing with it
         elif _inside(image, fragment):  # not in a figure dropped already
             parts = _figure_parts(_figure_of(image, fragment))
             photos += _photos_of(parts)
@@ -570,12 +570,16 @@ def _photo_source(image) -> str | None:
     teaser thumbnail, or an image with no address but a placeholder."""
     if _is_decoration(image):
         return None
-    link = next(image.iterancestors("a"), None)
+    link = _link_of(image)
     if link is not None and not profile.IMAGE_FILE.search(urlsplit(link.get("href") or "").path):
         return None
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
     return next((address for address in addresses
                  if address and not address.startswith("data:")), None)
+
+
+def _link_of(image):
+    return next(image.iterancestors("a"), None)
 
 
 def _is_decoration(image) -> bool:
