@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from playwright.sync_api import Frame, Page, sync_playwright
 
+from archive.reader import read_record
 from tests.tools_fixtures import CrawledArchive, shared_crawl, tool  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
@@ -274,6 +275,32 @@ def test_stories_replay_with_their_text_images_and_stylesheets(reader, pages):
     assert [url for url in reader.requested
             if urlsplit(url).scheme in ("http", "https")
             and urlsplit(url).hostname not in LOOPBACK] == []
+
+
+def test_a_phone_sized_window_gets_the_small_photo_of_a_srcset_from_the_archive(
+    reader, shared_crawl  # noqa: F811
+):
+    """A narrow window picks the small size a ``srcset`` offers: the crawl archived it
+    too, so the photo loads on a phone as on a desktop."""
+    story = next(article for article in shared_crawl.articles()
+                 if b" srcset=" in _archived_page(shared_crawl, article))
+    reader.page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        reader.open(url=story["url"])
+        frame = reader.replay_frame(story["url"])
+        frame.wait_for_function("title => document.body.innerText.includes(title)",
+                                arg=story["title"])
+        shown = frame.evaluate(PROBE)
+    finally:
+        reader.page.set_viewport_size({"width": 1280, "height": 900})
+    small = [image for image in shown["images"] if "/images-sm/" in image["src"]]
+    assert small and all(image["width"] for image in small), shown["images"]
+
+
+def _archived_page(archive: CrawledArchive, article: dict) -> bytes:
+    pointer = article["warc"]
+    record = read_record(archive.root / "warc" / pointer["filename"], pointer["offset"])
+    return record.read_content()
 
 
 def test_the_page_list_holds_every_story_and_its_search_finds_one(reader, pages):
