@@ -42,6 +42,8 @@ _SENTENCE_ENDS = frozenset(".!?:;\"\u201d\u2019")
 _QUOTES = " \"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _TEXT_NODES = etree.XPath(".//text()")
 _BASE_HREF = etree.XPath("//head/base/@href")
+#: How much of the text before a related report's photo finds the report it belongs to.
+_PHOTO_ANCHOR_CHARS = 30
 _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)",
                         re.IGNORECASE)
 _LANG_SCAN_CHARS = 4096
@@ -119,7 +121,8 @@ def _related_reports(fragment, photos: list[Photo], base_url: str,
     the first paragraph without it: "Warsaw (AFP) April 24 - text" (table layout). A
     marker may head several reports ("EARLIER RELATED REPORTS"): a headline-like line
     followed by a dateline line of its own starts the next one. A "Source:" line closing
-    a report is its ``source``, not its text. The marker's photos go to its first report.
+    a report is its ``source``, not its text. A photo goes to the report whose text
+    comes right before it (the first report, if none does).
     """
     title = _take_leading_element(fragment, _is_report_headline)
     dateline_line = _take_leading_element(fragment, lambda line: parse_dateline(line) is not None)
@@ -128,8 +131,20 @@ def _related_reports(fragment, photos: list[Photo], base_url: str,
         title = paragraphs.pop(0)
     if dateline_line is None and paragraphs and parse_dateline(paragraphs[0]):
         dateline_line = paragraphs.pop(0)  # a line of its own, not an element's
-    first, *rest = _reports_from(title, dateline_line, paragraphs, story_published)
-    return [{**first, "images": _images(photos, base_url)}, *rest]
+    reports = _reports_from(title, dateline_line, paragraphs, story_published)
+    owned: list[list[Photo]] = [[] for _ in reports]
+    for photo in photos:
+        owned[_report_after(photo.after, reports)].append(photo)
+    return [{**report, "images": _images(mine, base_url)}
+            for report, mine in zip(reports, owned, strict=True)]
+
+
+def _report_after(text: str, reports: list[dict]) -> int:
+    """The number of the (last) report whose headline or text holds the end of ``text``."""
+    end = " ".join(text.split())[-_PHOTO_ANCHOR_CHARS:]
+    return next((number for number in reversed(range(len(reports)))
+                 if end and end in reports[number]["title"] + "\n" + reports[number]["text"]),
+                0)
 
 
 def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list[str],
@@ -138,8 +153,11 @@ def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list
                       if _opens_a_report(paragraphs[i], paragraphs[i + 1])), None)
     rest = []
     if following is not None:
-        rest = _reports_from(paragraphs[following], paragraphs[following + 1],
-                             paragraphs[following + 2:], story_published)
+        title_line, first, *more = paragraphs[following:]
+        if parse_dateline(first) is not None:  # a dateline line of its own
+            rest = _reports_from(title_line, first, more, story_published)
+        else:  # "Prague (AFP) Nov 23 - text"
+            rest = _reports_from(title_line, None, [first, *more], story_published)
         paragraphs = paragraphs[:following]
     source = None
     if paragraphs and (match := profile.SOURCE_LINE.match(paragraphs[-1])):
@@ -159,15 +177,17 @@ def _reports_from(title: str | None, dateline_line: str | None, paragraphs: list
         "published": dateline.published if dateline else None,
         "source": source,
         "text": "\n".join(paragraphs),
-        "images": [],
     }
     return [report, *rest]
 
 
 def _opens_a_report(line: str, next_line: str) -> bool:
-    """A headline (short, no full stop) over a dateline line of its own."""
+    """A headline (short, no full stop) over a dateline line of its own or a paragraph
+    opening with a dateline."""
     return (len(line) <= profile.HEADLINE_MAX_CHARS and line[-1] not in _SENTENCE_ENDS
-            and _is_report_headline(line) and parse_dateline(next_line) is not None)
+            and _is_report_headline(line)
+            and (parse_dateline(next_line) is not None
+                 or match_inline_dateline(next_line) is not None))
 
 
 def _story_paragraphs(fragment) -> list[str]:

@@ -13,7 +13,7 @@ come from :mod:`crawler.sites.spacedaily`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -29,6 +29,7 @@ _HREFS = etree.XPath(".//a/@href")
 _PARAGRAPHS = etree.XPath(".//p")
 _FORMS = etree.XPath(".//form")
 _TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
+_TEXT_BEFORE = etree.XPath("preceding::text()[normalize-space()][1]")
 _PAGE_TITLES = etree.XPath(
     "//head/title/text() | //head/meta[@property='og:title' or @name='title']/@content"
 )
@@ -44,6 +45,7 @@ class Photo:
 
     src: str
     caption: str | None
+    after: str = ""  # the text right before it in its fragment (see article._report_after)
 
 
 @dataclass
@@ -298,11 +300,18 @@ def _figure_blocks(node):
     for block in (node, *node.iterancestors()):
         if block.tag not in profile.FIGURE_TAGS:
             return
-        if len(line_text(block)) > profile.CAPTION_MAX_CHARS:
+        limit = (profile.CAPTION_MAX_CHARS if _holds_loose_text(block)
+                 else profile.WRAPPED_CAPTION_MAX_CHARS)
+        if len(line_text(block)) > limit:
             return
         if block.tag != "figure" and _texts_in_children(block) > 1:
             return
         yield block
+
+
+def _holds_loose_text(block) -> bool:
+    """Text directly in ``block``, not in an element of its own."""
+    return bool((block.text or "").strip()) or any((child.tail or "").strip() for child in block)
 
 
 def _texts_in_children(element) -> int:
@@ -443,7 +452,8 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
             _drop(image)  # a spacer or bullet in a paragraph takes nothing with it
         elif _inside(image, fragment):  # not in a figure dropped already
             parts = _figure_parts(_figure_of(image, fragment))
-            photos += _photos_of(parts)
+            before = " ".join(_TEXT_BEFORE(parts[0]))
+            photos += [replace(photo, after=before) for photo in _photos_of(parts)]
             for part in parts:
                 _drop(part)
     for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)

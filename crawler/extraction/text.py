@@ -28,9 +28,11 @@ _FRAGMENT_OPTIONS = Extractor(
     comments=False, formatting=False, links=False, images=False, tables=True,
     dedup=False, lang=None,
 )
-_TABLES = etree.XPath(".//table")
+_TABLES = etree.XPath("descendant-or-self::table")
 _ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 _CELLS = etree.XPath("./td | ./th")
+_LAYOUT_CELLS = etree.XPath("./tr/td | ./tbody/tr/td")
+_LAYOUT_PARTS = etree.XPath("./tbody | ./tr | ./tbody/tr | ./tr/td | ./tbody/tr/td")
 _LISTS = etree.XPath(".//ul | .//ol")
 _ITEMS = etree.XPath("./li")
 _DIVISION_TAGS = frozenset(
@@ -62,12 +64,28 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
 
 
 def flatten_lists_and_tables(fragment: etree._Element) -> None:
-    """Rewrite each table row and list item of ``fragment`` as a `<p>` of its own."""
-    for table in reversed(_TABLES(fragment)):  # innermost first
+    """Rewrite each table row and list item of ``fragment`` as a `<p>` of its own; a
+    layout table (the story's own column) becomes plain blocks instead."""
+    for table in reversed(_TABLES(fragment)):  # innermost first; the fragment itself too
+        if any(_holds_story_text(cell) for cell in _LAYOUT_CELLS(table)):
+            for element in (table, *_LAYOUT_PARTS(table)):
+                element.tag = "div"
+            continue
+        if table is fragment:
+            continue
         rows = [" | ".join(line_text(cell) for cell in _CELLS(row)) for row in _ROWS(table)]
         _replace_with_paragraphs(table, [row for row in rows if row.strip(" |")])
     for listing in reversed(_LISTS(fragment)):
         _replace_with_paragraphs(listing, [line_text(item) for item in _ITEMS(listing)])
+
+
+def _holds_story_text(cell: etree._Element) -> bool:
+    """A cell holding paragraphs (two blocks, or a blank line between runs of text), not
+    a value: its table lays out the page."""
+    blocks = sum(1 for child in cell if child.tag in _BLOCK_TAGS)
+    return blocks >= 2 or any(
+        br.getnext() is not None and br.getnext().tag == "br" and not (br.tail or "").strip()
+        for br in cell.iterchildren("br"))
 
 
 def join_broken_sentences(fragment: etree._Element) -> None:

@@ -179,10 +179,12 @@ DAY_MONTH_YEAR = re.compile(
     r"\b(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})\b"
 )
 
-#: The dateline opening a related report's (or a teaser's) first paragraph:
-#: "Warsaw (AFP) April 24 - Washington is open ..." (the year is often missing).
+#: The dateline opening a related report's (or a teaser's) first paragraph, or on a line
+#: of its own: "Warsaw (AFP) April 24 - Washington is open ..." (the year is often
+#: missing).
 INLINE_DATELINE = re.compile(
-    rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?\s*[-\u2013\u2014]+\s*"
+    rf"^\s*(?:{_PLACE}\s+)?{_AGENCY}\s+{_DATE}(?:,?\s+(?P<year>\d{{4}}))?"
+    r"(?:\s*[-\u2013\u2014]+\s*|\s*$)"
 )
 
 #: The wire services' own dateline opening a paragraph: "WASHINGTON, March 17 (UPI) --
@@ -295,6 +297,9 @@ SHARE_BLOCK_MIN_LINKS = 2
 #: after a bare image or an image-only block (line breaks between) is its caption, and
 #: so is a short paragraph there set wholly in italics or small print.
 CAPTION_MAX_CHARS = 400
+#: A caption in an element of its own beside the image, in a block holding only the two,
+#: may run longer: a paragraph with an image in it never looks like that.
+WRAPPED_CAPTION_MAX_CHARS = 1000
 CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
