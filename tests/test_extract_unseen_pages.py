@@ -11,10 +11,12 @@ pull quote, a source line crediting a table mid-story, a newsletter box of parag
 a video caption, a plural report marker heading two reports, photos in every form:
 above, beside or below the headline, lazily loaded, in a srcset, captions before their
 photo, spacers and icons that are no photos, a whole body in one table cell, a plural
-report marker whose second report has a photo, ...). v13 to v80 were written blind, in
-nine rounds, by someone who had not read the extractor or the site profile; each
-round's failures were fixed by structure before the next (rounds one to nine failed 6,
-2, 3, 6, 2, 2, 2, 4 and 6 pages). The photos of v01 to v66 were marked blind afterwards.
+report marker whose second report has a photo, a role after the byline's name, a
+country in brackets in the dateline, pagination links, a stray paragraph break
+mid-sentence, ...). v13 to v88 were written blind, in ten rounds, by someone who had
+not read the extractor or the site profile; each round's failures were fixed by
+structure before the next (rounds one to ten failed 6, 2, 3, 6, 2, 2, 2, 4, 6 and 6
+pages). The photos of v01 to v66 were marked blind afterwards.
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, photos, related
 reports, and boilerplate strings that must not appear anywhere in the record but in its
 photos' captions;

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
-from crawler.extraction.dateline import Dateline, parse_dateline
+from crawler.extraction.dateline import Dateline, match_inline_dateline, parse_dateline
 from crawler.extraction.fragments import cut_between
 from crawler.sites import spacedaily as profile
 
@@ -69,11 +69,14 @@ def line_text(element: etree._Element) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _spaced_text(element: etree._Element) -> str:
-    """The element's text with a space for each line break ("Falls<br>Near")."""
+def _spaced_text(element: etree._Element, until_break: bool = False) -> str:
+    """The element's text with a space for each line break ("Falls<br>Near"), or only
+    up to the first line break."""
     pieces = [element.text or ""]
     for node in element.iterdescendants():
         if node.tag in _BREAKS:
+            if until_break:
+                break
             pieces.append(" ")
         elif isinstance(node.tag, str):
             pieces.append(node.text or "")
@@ -345,10 +348,12 @@ def _byline_after(page: _Page, dateline_element):
 
 
 def _byline_name(element) -> str | None:
+    """The name a byline element gives: its first line, without a role after a slash."""
     if element is None:
         return None
-    match = profile.BYLINE.match(line_text(element))
-    return match.group(1) if match else None
+    first_line = _SPACES.sub(" ", _spaced_text(element, until_break=True))
+    match = profile.BYLINE.match(first_line)
+    return match.group(1).split(profile.BYLINE_ROLE_SEPARATOR)[0] if match else None
 
 
 def _body_start(page: _Page, after):
@@ -501,16 +506,30 @@ def _heading_before(block):
 
 
 def _is_link_line(block) -> bool:
-    """A short line of navigation links, with nothing but separators between them."""
+    """A short line of navigation links (see ``profile.LINK_LINE_SEPARATORS``)."""
     if block.getparent() is None or len(line_text(block)) > profile.LANDMARK_MAX_CHARS:
         return False
     links = _LINKS(block)
-    if len(links) < profile.LINK_LINE_MIN_LINKS:
+    if not links:
         return False
     rest = line_text(block)
     for link in links:
         rest = rest.replace(line_text(link), " ", 1)
-    return profile.LINK_LINE_SEPARATORS.match(rest) is not None
+    label = profile.LINK_LINE_LABEL.match(rest)
+    if label:
+        rest = rest[label.end():]
+    if not profile.LINK_LINE_SEPARATORS.match(rest):
+        return False
+    if label or len(links) >= profile.LINK_LINE_MIN_LINKS:
+        return True
+    return not rest.strip() and not _heads_a_report(block)
+
+
+def _heads_a_report(block) -> bool:
+    """A line followed by a dateline: a related report's (linked) headline."""
+    following = _next_block(block)
+    after = (block.tail or "").strip() or (line_text(following) if following is not None else "")
+    return parse_dateline(after) is not None or match_inline_dateline(after) is not None
 
 
 def _is_share_block(block) -> bool:

@@ -45,6 +45,8 @@ _BLOCK_TAGS = frozenset(
 )
 #: Characters a line that ends a sentence or a heading-like line ends with.
 _LINE_ENDS = frozenset(".!?:;\"'\u201d\u2019)]")
+#: A line longer than this is prose, not a list item or a heading.
+_PROSE_LINE_MIN_CHARS = 160
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
@@ -60,7 +62,7 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     wrap_loose_text(fragment)
     document = _as_document(fragment)
     text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
-    return split_paragraphs(text or "")
+    return _join_split_sentences(split_paragraphs(text or ""))
 
 
 def flatten_lists_and_tables(fragment: etree._Element) -> None:
@@ -77,6 +79,23 @@ def flatten_lists_and_tables(fragment: etree._Element) -> None:
         _replace_with_paragraphs(table, [row for row in rows if row.strip(" |")])
     for listing in reversed(_LISTS(fragment)):
         _replace_with_paragraphs(listing, [line_text(item) for item in _ITEMS(listing)])
+
+
+def _join_split_sentences(lines: list[str]) -> list[str]:
+    """A paragraph cut mid-sentence by a stray ``</p><p>`` is one: a line of prose that
+    ends without a sentence's end, then a line going on in lower case."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and _goes_on(joined[-1], line):
+            joined[-1] += " " + line
+        else:
+            joined.append(line)
+    return joined
+
+
+def _goes_on(line: str, following: str) -> bool:
+    return (len(line) > _PROSE_LINE_MIN_CHARS and line[-1] not in _LINE_ENDS
+            and " | " not in line and following[:1].islower())
 
 
 def _holds_story_text(cell: etree._Element) -> bool:
@@ -180,7 +199,8 @@ def _replace_with_paragraphs(element: etree._Element, lines: list[str]) -> None:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    """The lines of ``text``, whitespace collapsed (a `<pre>` block's columns too)."""
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def _as_document(fragment: etree._Element) -> html.HtmlElement:

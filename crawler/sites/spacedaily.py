@@ -136,8 +136,13 @@ LANDMARK_MAX_CHARS = 160
 #: runs a short story's byline sits in ("<i>by Staff Writers</i>").
 BYLINE_TAGS: frozenset[str] = HEADLINE_TAGS | {"i", "em", "small"}
 
-#: The byline: "by Staff Writers", "By Issam AHMED" (group 1 is the name).
-BYLINE = re.compile(r"^\s*by\s+(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
+#: The byline: "by Staff Writers", "By Issam AHMED", "Interview by Alan Pryce" (group 1
+#: is the name; a role after it, past a slash or a line break, is not).
+BYLINE = re.compile(
+    r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+(\S.*?)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+BYLINE_ROLE_SEPARATOR = " / "
 
 #: Months as the datelines spell them ("April", "Apr", "Apr.", "Sept").
 MONTHS: dict[str, int] = {
@@ -154,7 +159,7 @@ MONTHS: dict[str, int] = {
     for name in names
 }
 
-_PLACE = r"(?P<place>[^()\n]{1,80}?)"
+_PLACE = r"(?P<place>[^()\n]{1,80}?(?:\s+\([^()\n]{1,40}\))?)"  # "Baikonur (Kazakhstan)"
 _AGENCY = r"\((?P<agency>[A-Za-z][^()\n]{0,40})\)"
 _DATE = r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})"
 
@@ -267,10 +272,14 @@ LINK_BLOCK_TAGS: frozenset[str] = frozenset(
 LINK_BLOCK_MIN_LINKS = 3
 LINK_BLOCK_SHARE = 0.5
 #: A line of navigation links ("Previous story | Next story", "Back To Space Daily | More
-#: News"): a short block of at least two links and nothing else but separators.
+#: News", "Page: 1 | 2 | Next >>"): a short block of links with nothing but separators
+#: and page numbers between them, after a short label ("Related:", "Research Report:")
+#: if any; at least two links, unless it has a label or is one link alone ("Continued on
+#: page 2").
 LINK_LINE_TAGS: frozenset[str] = LINK_BLOCK_TAGS | {"p"}
 LINK_LINE_MIN_LINKS = 2
-LINK_LINE_SEPARATORS = re.compile(r"^[\s|\u2022\u00b7\u00ab\u00bb:/>\-\u2013\u2014\[\]()]*$")
+LINK_LINE_SEPARATORS = re.compile(r"^[\s\d|\u2022\u00b7\u00ab\u00bb:/>\-\u2013\u2014\[\]()]*$")
+LINK_LINE_LABEL = re.compile(r"^\s*[A-Za-z][\w-]*(?:\s+[\w-]+){0,2}\s*:")
 #: A link block's own heading ("Related Stories") goes with it: a short line right
 #: before it, without links.
 LINK_BLOCK_HEADING_MAX_CHARS = 60
