@@ -7,6 +7,7 @@ import re
 from urllib.parse import urljoin
 
 import pytest
+from lxml import html
 
 from crawler.extraction.article import (
     ARTICLE,
@@ -15,6 +16,7 @@ from crawler.extraction.article import (
     NOT_ARTICLE,
     extract_response,
 )
+from crawler.extraction.text import fragment_paragraphs
 from mirror.network import Network
 from mirror.stories import seed_story_data
 
@@ -287,3 +289,16 @@ def test_a_spacer_takes_no_text_with_it_and_a_linked_icon_takes_its_button():
     assert result.article["text"] == ("The probe found water ice near the pole, the team said.\n"
                                       "Scientists had expected less.")
     assert result.article["images"] == []
+
+
+def test_a_paragraph_broken_mid_sentence_is_one_but_list_items_stay_apart():
+    fragment = html.fragment_fromstring(
+        "<div><p>" + "The probe, launched in 2019 after a decade of delays and two changes of"
+        " launcher, will now spend three more years circling the planet and mapping" + "</p>"
+        "<p>its polar ice, the agency said.</p><p>Its instruments:</p>"
+        "<ul><li>a radar sounder</li><li>two cameras</li></ul></div>")
+    assert fragment_paragraphs(fragment) == [
+        "The probe, launched in 2019 after a decade of delays and two changes of launcher,"
+        " will now spend three more years circling the planet and mapping its polar ice,"
+        " the agency said.",
+        "Its instruments:", "a radar sounder", "two cameras"]

@@ -46,7 +46,7 @@ _BLOCK_TAGS = frozenset(
 #: Characters a line that ends a sentence or a heading-like line ends with.
 _LINE_ENDS = frozenset(".!?:;\"'\u201d\u2019)]")
 #: A line longer than this is prose, not a list item or a heading.
-_PROSE_LINE_MIN_CHARS = 160
+_PROSE_LINE_MIN_CHARS = 100
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
