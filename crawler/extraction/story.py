@@ -257,7 +257,11 @@ def _find_headline(page: _Page, dateline_element, bare: bool):
     fallback = None
     position = page.order[dateline_element] + int(bare)
     for node in reversed(page.nodes[max(0, position - profile.HEADLINE_LOOKBACK):position]):
-        if node in ancestors or node.tag not in profile.BYLINE_TAGS:
+        if node in ancestors:  # "<p>by X<br><span>Place (AFP) ...</span></p>"
+            if byline is None and profile.BYLINE.match(node.text or ""):
+                byline = node
+            continue
+        if node.tag not in profile.BYLINE_TAGS:
             continue
         line = _short_line(node, profile.HEADLINE_MAX_CHARS)
         if line is None or _is_inside_figure(node):
@@ -376,10 +380,12 @@ def _scan_story(page: _Page, body_start):
     tail: "<br>Source: AFP<br>"), which then stands for it. A bare marker's text is
     removed so the report that follows does not begin with it. The story ends at its
     last source line before the end landmark: a source line with story text after it
-    credits a table or a quote ("Source: International Energy Agency").
+    credits a table or a quote ("Source: International Energy Agency"). An end line
+    before any text ("Share this article" over the body) ends nothing.
     """
     markers: list[etree._Element] = []
     source: tuple[etree._Element, str, int] | None = None  # node, name, markers before
+    text_seen = False
     for node in page.nodes[page.order[body_start] + 1:]:
         if node.tag is etree.Comment:
             if profile.BODY_END_COMMENT.match(node.text or ""):
@@ -397,8 +403,9 @@ def _scan_story(page: _Page, body_start):
             if match := profile.SOURCE_LINE.match(line):
                 source = (node, match.group(1), len(markers))
                 break
-            if profile.STORY_END_LINE.match(line):
+            if profile.STORY_END_LINE.match(line) and text_seen:
                 return _story_end(markers, node, source)
+        text_seen = text_seen or bool((node.text or "").strip() or (node.tail or "").strip())
     return _story_end(markers, None, source)
 
 

@@ -220,7 +220,8 @@ SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOT
 #: Lines that end the story (after the source line, if any).
 STORY_END_LINE = re.compile(
     r"^\s*(?:Email\s+This\s+(?:Article|Story)(?:\s+To\s+A\s+Friend)?|Related\s+Links"
-    r"|Share\s+this\s+article|Comment\s+(?:on\s+)?this\s+article.*)\s*:?\s*$",
+    r"|Share\s+this\s+article|Comment\s+(?:on\s+)?this\s+article.*"
+    r"|Comments\s+are\s+(?:closed|disabled)\b.*)\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -256,10 +257,14 @@ AD_LABEL = re.compile(
 )
 
 #: A rights notice closing a wire story ("All rights reserved. (c) 2003 Agence
-#: France-Presse. Sections of the information displayed on this page ..."): trailing
-#: paragraphs of a story or report that reserve rights are not its text.
+#: France-Presse. Sections of the information displayed on this page ..."), or an
+#: agency's disclaimer closing a commentary ("The views expressed in this article are
+#: the author's and may not necessarily represent those of ..."): trailing paragraphs of
+#: a story or report that reserve rights or disown views are not its text.
 RIGHTS_NOTICE = re.compile(
-    r"\ball\s+rights\s+reserved\b|^\s*(?:copyright\b|\u00a9|\(c\)\s*\d{4})", re.IGNORECASE
+    r"\ball\s+rights\s+reserved\b|^\s*(?:copyright\b|\u00a9|\(c\)\s*\d{4})"
+    r"|\bviews\s+expressed\b.*\bnot\s+necessarily\b",
+    re.IGNORECASE,
 )
 
 #: Link blocks inside the story region: a headline box or newsletter box set between
