@@ -357,7 +357,7 @@ def _byline_name(element) -> str | None:
         return None
     first_line = _SPACES.sub(" ", _spaced_text(element, until_break=True))
     match = profile.BYLINE.match(first_line)
-    return match.group(1).split(profile.BYLINE_ROLE_SEPARATOR)[0] if match else None
+    return profile.BYLINE_ROLE_SEPARATOR.split(match.group(1), maxsplit=1)[0] if match else None
 
 
 def _body_start(page: _Page, after):

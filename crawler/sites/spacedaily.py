@@ -137,12 +137,13 @@ LANDMARK_MAX_CHARS = 160
 BYLINE_TAGS: frozenset[str] = HEADLINE_TAGS | {"i", "em", "small"}
 
 #: The byline: "by Staff Writers", "By Issam AHMED", "Interview by Alan Pryce" (group 1
-#: is the name; a role after it, past a slash or a line break, is not).
+#: is the name; a role after it, past a slash, a comma or a line break, is not: "by
+#: Caroline Ashby, UPI Pentagon Correspondent").
 BYLINE = re.compile(
     r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+(\S.*?)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-BYLINE_ROLE_SEPARATOR = " / "
+BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s")
 
 #: Months as the datelines spell them ("April", "Apr", "Apr.", "Sept").
 MONTHS: dict[str, int] = {
