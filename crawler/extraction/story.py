@@ -35,6 +35,7 @@ _PAGE_TITLES = etree.XPath(
 )
 _SPACES = re.compile(r"\s+")
 _BREAKS = frozenset({"br", "hr", "wbr"})
+_CAPTION_BLOCKS = _BREAKS | {"div", "p", "td", "th", "tr", "figcaption", "li", "center"}
 _PIXELS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
@@ -69,18 +70,22 @@ def line_text(element: etree._Element) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _spaced_text(element: etree._Element, until_break: bool = False) -> str:
-    """The element's text with a space for each line break ("Falls<br>Near"), or only
-    up to the first line break."""
-    pieces = [element.text or ""]
-    for node in element.iterdescendants():
-        if node.tag in _BREAKS:
-            if until_break:
-                break
-            pieces.append(" ")
+def _spaced_text(element: etree._Element, until_break: bool = False,
+                 spaced: frozenset[str] = _BREAKS) -> str:
+    """The element's text with a space for each line break ("Falls<br>Near") and around
+    each element of ``spaced``, or only up to the first line break."""
+    pieces = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        inner = node is not element
+        if event == "end":
+            if inner:
+                pieces.append(" " if node.tag in spaced else "")
+                pieces.append(node.tail or "")
+        elif node.tag in _BREAKS and inner and until_break:
+            break
         elif isinstance(node.tag, str):
+            pieces.append(" " if inner and node.tag in spaced else "")
             pieces.append(node.text or "")
-        pieces.append(node.tail or "")
     return "".join(pieces)
 
 
@@ -322,9 +327,11 @@ def _holds_loose_text(block) -> bool:
 
 
 def _texts_in_children(element) -> int:
-    """Children with text, a photo credit not counted (it goes with the caption)."""
-    return sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
-               and not profile.CREDIT_LINE.match(line_text(child)))
+    """Children with text, and text of its own; a photo credit not counted (it goes
+    with the caption)."""
+    children = sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
+                   and not profile.CREDIT_LINE.match(line_text(child)))
+    return children + _holds_loose_text(element)
 
 
 def _follows_image(node) -> bool:
@@ -475,8 +482,9 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
 
 
 def _is_promo_block(block, story_chars: int) -> bool:
-    """An appeal or offer box: short (a small part of the story, if it holds paragraphs),
-    and a form, an icon, or only links to the site's own pages that are not stories."""
+    """An appeal, offer or teaser box: short (a small part of the story, if it holds
+    paragraphs), and a form, an icon, a teaser's image, or only links to the site's own
+    pages that are not stories."""
     if block.getparent() is None:
         return False
     chars = len(line_text(block))
@@ -484,10 +492,19 @@ def _is_promo_block(block, story_chars: int) -> bool:
         return False
     if _PARAGRAPHS(block) and chars > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
         return False
-    if _FORMS(block) or any(_is_decoration(image) for image in _IMAGES(block)):
+    if _FORMS(block) or any(_is_decoration(image) or _is_teaser(image)
+                            for image in _IMAGES(block)):
         return True
     targets = [urlsplit(link.get("href") or "") for link in _LINKS(block)]
     return bool(targets) and all(_is_service_page(target) for target in targets)
+
+
+def _is_teaser(image) -> bool:
+    """An image linked to a story page: another story's teaser."""
+    link = _link_of(image)
+    target = urlsplit(link.get("href") or "") if link is not None else None
+    return target is not None and profile.is_article_path(target.path or "/") and (
+        not target.netloc or profile.is_network_host(target.hostname or ""))
 
 
 def _is_service_page(target) -> bool:
@@ -568,9 +585,12 @@ def _is_link_block(block) -> bool:
 
 
 def _figure_of(image, bound):
-    """The figure around ``image``: the image alone, or its largest enclosing short
-    block below ``bound`` (see :func:`_figure_blocks`)."""
+    """The figure around ``image``: the image alone (always, when it floats beside the
+    text: ``align="right"``), or its largest enclosing short block below ``bound`` (see
+    :func:`_figure_blocks`)."""
     figure = image
+    if (image.get("align") or "").strip().lower() in profile.FLOAT_ALIGNMENTS:
+        return figure
     for block in _figure_blocks(image.getparent()):
         if block is bound or _inside(bound, block):
             break
@@ -594,11 +614,16 @@ def _figure_parts(figure) -> list:
 
 def _photos_of(parts: list) -> list[Photo]:
     """The story photos among a figure's images, each with the figure's caption."""
-    caption = " ".join(filter(None, map(line_text, parts))) or None
+    caption = " ".join(filter(None, map(_caption_text, parts))) or None
     figure = parts[0]
     images = [figure] if figure.tag in profile.IMAGE_TAGS else _IMAGES(figure)
     sources = (_photo_source(image) for image in images)
     return [Photo(source, caption) for source in sources if source]
+
+
+def _caption_text(element) -> str:
+    """A caption part's text, its blocks apart ("...July 2013. Image: USGS")."""
+    return _SPACES.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS)).strip()
 
 
 def _photo_source(image) -> str | None:

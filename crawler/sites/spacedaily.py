@@ -291,13 +291,14 @@ LINK_LINE_LABEL = re.compile(r"^\s*[A-Za-z][\w-]*(?:\s+[\w-]+){0,2}\s*:")
 LINK_BLOCK_HEADING_MAX_CHARS = 60
 
 #: Promotion boxes inside the story region (an appeal for support, a subscription
-#: offer): a short block that is not a paragraph, holds a small part of the story's text
-#: (a box of paragraphs: at most PROMO_BLOCK_MAX_SHARE), and that holds a form (a payment
-#: button) or an icon (an image declared smaller than a photo), or whose every link
-#: leads to one of the site's own pages that is not a story (`/support.html`,
+#: offer, another story's teaser): a short block that is not a paragraph, holds a small
+#: part of the story's text (a box of paragraphs: at most PROMO_BLOCK_MAX_SHARE), and
+#: that holds a form (a payment button), an icon (an image declared smaller than a
+#: photo) or a teaser's image (linked to a story page: "ALSO ON SPACE DAILY"), or whose
+#: every link leads to one of the site's own pages that is not a story (`/support.html`,
 #: `/newsletters.html`). Story text links to stories and to outside sources, not to the
 #: site's own service pages.
-PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font"})
+PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font", "table"})
 PROMO_BLOCK_MAX_CHARS = 800
 PROMO_BLOCK_MAX_SHARE = 1 / 3
 
@@ -340,6 +341,8 @@ FIGURE_TAGS: frozenset[str] = frozenset(
 #: thumbnail), unless the link opens an image file (the photo enlarged). A lazily loaded
 #: image's address is in one of its data attributes, its ``src`` a placeholder.
 PHOTO_MIN_PIXELS = 100
+#: An image aligned like this floats beside the text it sits in: that text is no caption.
+FLOAT_ALIGNMENTS = frozenset({"left", "right"})
 IMAGE_TAGS = ("img", "amp-img")
 IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
