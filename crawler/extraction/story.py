@@ -589,13 +589,19 @@ def _figure_of(image, bound):
     text: ``align="right"``), or its largest enclosing short block below ``bound`` (see
     :func:`_figure_blocks`)."""
     figure = image
-    if (image.get("align") or "").strip().lower() in profile.FLOAT_ALIGNMENTS:
+    if _floats(image):
         return figure
     for block in _figure_blocks(image.getparent()):
         if block is bound or _inside(bound, block):
             break
         figure = block
     return figure
+
+
+def _floats(image) -> bool:
+    """Set beside the text it sits in (``align="right"``, ``style="float: left"``)."""
+    return ((image.get("align") or "").strip().lower() in profile.FLOAT_ALIGNMENTS
+            or profile.FLOAT_STYLE.search(image.get("style") or "") is not None)
 
 
 def _figure_parts(figure) -> list:
@@ -660,7 +666,8 @@ def _caption_after(figure):
     following = _next_block(figure)
     if following is None:
         return None
-    if following.tag not in profile.CAPTION_TAGS and not _styled_as_caption(following):
+    if (following.tag not in profile.CAPTION_TAGS and not _styled_as_caption(following)
+            and not profile.CAPTION_CLASS.search(following.get("class") or "")):
         return None
     line = _short_line(following, profile.CAPTION_MAX_CHARS)
     return following if _is_caption_line(line) else None

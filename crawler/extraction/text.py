@@ -99,10 +99,11 @@ def _goes_on(line: str, following: str) -> bool:
 
 
 def _holds_story_text(cell: etree._Element) -> bool:
-    """A cell holding paragraphs (two blocks, or a blank line between runs of text), not
-    a value: its table lays out the page."""
+    """A cell holding paragraphs (two blocks, text and a block, or a blank line between
+    runs of text), not a value: its table lays out the page."""
     blocks = sum(1 for child in cell if child.tag in _BLOCK_TAGS)
-    return blocks >= 2 or any(
+    loose = bool((cell.text or "").strip()) or any((c.tail or "").strip() for c in cell)
+    return blocks + loose >= 2 or any(
         br.getnext() is not None and br.getnext().tag == "br" and not (br.tail or "").strip()
         for br in cell.iterchildren("br"))
 

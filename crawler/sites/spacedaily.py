@@ -320,6 +320,9 @@ CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
 CAPTION_STYLE_TAGS: frozenset[str] = frozenset({"i", "em", "small"})
+#: ... or a paragraph there whose class calls it one (`<p class="caption">`,
+#: `wp-caption-text`: the web's common name for it).
+CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
 #: A photo credit or a labelled media caption on a line of its own: "Photo: NASA/JPL-
 #: Caltech", "Image credit: ESA", "Photo courtesy AFP", "Video: The engine firing ...".
 CREDIT_LINE = re.compile(
@@ -333,7 +336,8 @@ PULL_QUOTE_MAX_CHARS = 300
 #: Blocks a figure may be made of (``source``: libxml2 does not know it is empty and
 #: nests what follows it in a ``<picture>`` inside it).
 FIGURE_TAGS: frozenset[str] = frozenset(
-    {"figure", "picture", "source", "div", "p", "table", "td", "tr", "center", "span", "a"}
+    {"figure", "picture", "source", "div", "p", "table", "td", "tr", "center", "span", "a",
+     "dl", "dt", "dd"}
 )
 #: A story's photos (the record's ``images``): the images left in the story once ads,
 #: boxes and link lists are gone, except spacers, icons and headshots (declared smaller
@@ -341,8 +345,10 @@ FIGURE_TAGS: frozenset[str] = frozenset(
 #: thumbnail), unless the link opens an image file (the photo enlarged). A lazily loaded
 #: image's address is in one of its data attributes, its ``src`` a placeholder.
 PHOTO_MIN_PIXELS = 100
-#: An image aligned like this floats beside the text it sits in: that text is no caption.
+#: An image aligned or styled like this floats beside the text it sits in: that text is
+#: no caption.
 FLOAT_ALIGNMENTS = frozenset({"left", "right"})
+FLOAT_STYLE = re.compile(r"float\s*:\s*(?:left|right)", re.IGNORECASE)
 IMAGE_TAGS = ("img", "amp-img")
 IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
