@@ -312,7 +312,7 @@ def _figure_blocks(node):
     for block in (node, *node.iterancestors()):
         if block.tag not in profile.FIGURE_TAGS:
             return
-        limit = (profile.CAPTION_MAX_CHARS if _holds_loose_text(block)
+        limit = (profile.CAPTION_MAX_CHARS if holds_loose_text(block)
                  else profile.WRAPPED_CAPTION_MAX_CHARS)
         if len(line_text(block)) > limit:
             return
@@ -321,7 +321,7 @@ def _figure_blocks(node):
         yield block
 
 
-def _holds_loose_text(block) -> bool:
+def holds_loose_text(block) -> bool:
     """Text directly in ``block``, not in an element of its own."""
     return bool((block.text or "").strip()) or any((child.tail or "").strip() for child in block)
 
@@ -331,7 +331,7 @@ def _texts_in_children(element) -> int:
     with the caption)."""
     children = sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
                    and not profile.CREDIT_LINE.match(line_text(child)))
-    return children + _holds_loose_text(element)
+    return children + holds_loose_text(element)
 
 
 def _follows_image(node) -> bool:
@@ -502,17 +502,22 @@ def _is_promo_block(block, story_chars: int) -> bool:
 def _is_teaser(image) -> bool:
     """An image linked to a story page: another story's teaser."""
     link = _link_of(image)
-    target = urlsplit(link.get("href") or "") if link is not None else None
-    return target is not None and profile.is_article_path(target.path or "/") and (
-        not target.netloc or profile.is_network_host(target.hostname or ""))
+    if link is None:
+        return False
+    target = urlsplit(link.get("href") or "")
+    return _on_network(target) and profile.is_article_path(target.path or "/")
 
 
 def _is_service_page(target) -> bool:
     """A link to one of the network's own pages that is not a story (or a relative one)."""
     if target.scheme not in ("", "http", "https"):
         return False
-    on_network = not target.netloc or profile.is_network_host(target.hostname or "")
-    return on_network and not profile.is_article_path(target.path or "/")
+    return _on_network(target) and not profile.is_article_path(target.path or "/")
+
+
+def _on_network(target) -> bool:
+    """A link to a network host, or a relative one."""
+    return not target.netloc or profile.is_network_host(target.hostname or "")
 
 
 def _is_label_or_credit(line: str) -> bool:

@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree, html
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-from crawler.extraction.story import line_text
+from crawler.extraction.story import holds_loose_text, line_text
 
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread
@@ -102,8 +102,7 @@ def _holds_story_text(cell: etree._Element) -> bool:
     """A cell holding paragraphs (two blocks, text and a block, or a blank line between
     runs of text), not a value: its table lays out the page."""
     blocks = sum(1 for child in cell if child.tag in _BLOCK_TAGS)
-    loose = bool((cell.text or "").strip()) or any((c.tail or "").strip() for c in cell)
-    return blocks + loose >= 2 or any(
+    return blocks + holds_loose_text(cell) >= 2 or any(
         br.getnext() is not None and br.getnext().tag == "br" and not (br.tail or "").strip()
         for br in cell.iterchildren("br"))
 
