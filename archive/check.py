@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
 
 from archive.articles import article_schema
 from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
@@ -120,63 +121,86 @@ def _check_records(path: str, whole_end: int, cut: bool = False) -> list[Problem
     """Problems in the records before ``whole_end`` (``cut``: the file goes on after it
     with a broken gzip member)."""
     problems: list[Problem] = []
-    record_ids: set[str] = set()
-    http_ids: set[str] = set()
-    requests: list[tuple[int, str, str | None]] = []
-    http_records: list[tuple[int, str, str]] = []
-    warcinfo_id = None
-    last_offset = -1
+    seen = _SeenRecords()
     with open(path, "rb") as stream:
         # Only the whole members: a broken one after them is reported already.
         iterator = ArchiveIterator(LimitReader(stream, whole_end), check_digests=True)
         try:
-            for index, record in enumerate(iterator):
+            for record in iterator:
                 offset = iterator.get_record_offset()
-                last_offset = offset
                 record.content_stream().read()
-                headers = record.rec_headers
-                record_id = headers.get_header("WARC-Record-ID")
-
-                def report(message: str, offset=offset, record_id=record_id) -> None:
-                    problems.append(Problem(path, offset, record_id, message))
-
-                if record_id in record_ids:
-                    report("duplicate WARC-Record-ID")
-                record_ids.add(record_id)
-                if headers.protocol != WARC_VERSION:
-                    report(f"record is {headers.protocol}, not {WARC_VERSION}")
-                if record.digest_checker.passed is False:
-                    for problem in record.digest_checker.problems:
-                        report(f"digest: {problem}")
-                if index == 0:
-                    if record.rec_type != "warcinfo":
-                        report(f"first record is {record.rec_type}, not warcinfo")
-                    warcinfo_id = record_id
-                elif headers.get_header("WARC-Warcinfo-ID") != warcinfo_id:
-                    report("WARC-Warcinfo-ID does not name the file's warcinfo record")
-                if record.rec_type in HTTP_RECORD_TYPES:
-                    http_ids.add(record_id)
-                    http_records.append((offset, record_id, record.rec_type))
-                    if record.http_headers and record.http_headers.get_header("Transfer-Encoding"):
-                        report("stored Transfer-Encoding header over a de-chunked payload")
-                if record.rec_type == "request":
-                    requests.append((offset, record_id, headers.get_header("WARC-Concurrent-To")))
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                problems += [Problem(path, offset, record_id, message)
+                             for message in _record_problems(record, seen)]
+                seen.add(record, offset)
         except (ArchiveLoadFailed, ValueError, EOFError) as error:
             problems.append(Problem(path, None, None, f"record does not parse: {error}"))
+    return sorted(problems + _pairing_problems(path, seen, cut), key=_by_offset)
+
+
+@dataclass
+class _SeenRecords:
+    """What one pass over a WARC file keeps for the checks that span records."""
+
+    record_ids: set[str] = field(default_factory=set)
+    warcinfo_id: str | None = None
+    #: (offset, record id, record type) of each response and revisit
+    http_records: list[tuple[int, str, str]] = field(default_factory=list)
+    #: (offset, record id, WARC-Concurrent-To) of each request
+    requests: list[tuple[int, str, str | None]] = field(default_factory=list)
+    last_offset: int = -1
+
+    def add(self, record: ArcWarcRecord, offset: int) -> None:
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        if self.last_offset < 0:
+            self.warcinfo_id = record_id
+        self.last_offset = offset
+        self.record_ids.add(record_id)
+        if record.rec_type in HTTP_RECORD_TYPES:
+            self.http_records.append((offset, record_id, record.rec_type))
+        elif record.rec_type == "request":
+            concurrent_to = record.rec_headers.get_header("WARC-Concurrent-To")
+            self.requests.append((offset, record_id, concurrent_to))
+
+
+def _record_problems(record: ArcWarcRecord, seen: _SeenRecords) -> Iterator[str]:
+    """What is wrong with one record (its payload read), given the records before it."""
+    headers = record.rec_headers
+    if headers.get_header("WARC-Record-ID") in seen.record_ids:
+        yield "duplicate WARC-Record-ID"
+    if headers.protocol != WARC_VERSION:
+        yield f"record is {headers.protocol}, not {WARC_VERSION}"
+    if record.digest_checker.passed is False:
+        yield from (f"digest: {problem}" for problem in record.digest_checker.problems)
+    if seen.last_offset < 0:
+        if record.rec_type != "warcinfo":
+            yield f"first record is {record.rec_type}, not warcinfo"
+    elif headers.get_header("WARC-Warcinfo-ID") != seen.warcinfo_id:
+        yield "WARC-Warcinfo-ID does not name the file's warcinfo record"
+    if (record.rec_type in HTTP_RECORD_TYPES and record.http_headers
+            and record.http_headers.get_header("Transfer-Encoding")):
+        yield "stored Transfer-Encoding header over a de-chunked payload"
+
+
+def _pairing_problems(path: str, seen: _SeenRecords, cut: bool) -> list[Problem]:
+    """Requests without their response, responses without their request."""
+    problems = []
+    http_ids = {record_id for _, record_id, _ in seen.http_records}
     answered = set()
-    for offset, record_id, concurrent_to in requests:
+    for offset, record_id, concurrent_to in seen.requests:
         answered.add(concurrent_to)
         if concurrent_to not in http_ids:
             problems.append(
                 Problem(path, offset, record_id, "request has no response (WARC-Concurrent-To)")
             )
-    if cut and http_records and http_records[-1][0] == last_offset:
-        http_records.pop()  # its request was in the part cut off, reported already
+    http_records = seen.http_records
+    if cut and http_records and http_records[-1][0] == seen.last_offset:
+        http_records = http_records[:-1]  # its request was in the part cut off, reported already
     for offset, record_id, rec_type in http_records:
         if record_id not in answered:
             message = f"{rec_type} has no request record (none names it in WARC-Concurrent-To)"
             problems.append(Problem(path, offset, record_id, message))
-    return sorted(problems, key=_by_offset)
+    return problems
 
 
 def _by_offset(problem: Problem) -> int:

@@ -100,3 +100,30 @@ def test_a_flipped_byte_is_one_problem_and_nothing_unprintable(tmp_path):
     assert problem.offset == ends[-2]
     assert str(problem).isprintable()
 
+
+
+def test_a_repeated_record_id_and_a_response_without_its_request(tmp_path):
+    path = tmp_path / "repeated.warc.gz"
+
+    def records(writer):
+        info = writer.create_warcinfo_record("repeated.warc.gz", {"software": "x"})
+        info_id = info.rec_headers.get_header("WARC-Record-ID")
+        block = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody"
+        response = writer.create_warc_record(
+            "http://www.spacewar.com/a", "response", payload=BytesIO(block), length=len(block)
+        )
+        response.rec_headers.add_header("WARC-Warcinfo-ID", info_id)
+        again = writer.create_warc_record(
+            "http://www.spacewar.com/a", "response", payload=BytesIO(block), length=len(block)
+        )
+        again.rec_headers.add_header("WARC-Warcinfo-ID", info_id)
+        again.rec_headers.replace_header(
+            "WARC-Record-ID", response.rec_headers.get_header("WARC-Record-ID"))
+        return [info, response, again]
+
+    write_raw(path, records)
+    assert messages(path) == [
+        "response has no request record (none names it in WARC-Concurrent-To)",
+        "duplicate WARC-Record-ID",
+        "response has no request record (none names it in WARC-Concurrent-To)",
+    ]
