@@ -323,12 +323,19 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
 
 def summary(stats: dict[str, Any]) -> str:
     """One screen: what the run did, what went wrong, where its files are."""
+    out = stats.get("extraction/jsonl")
+    files = (f"  log: {stats['log_file']}, stats: {stats['stats_file']}"
+             + (f", JSONL: {out}" if out else ""))
+    return "\n".join([*_totals_lines(stats), *_problem_lines(stats),
+                      *_recovery_lines(stats["summary"]), files])
+
+
+def _totals_lines(stats: dict[str, Any]) -> list[str]:
     s = stats["summary"]
     stories = s["stories"]
-    errors = s["errors"]
     statuses = ", ".join(f"{code}: {n}" for code, n in s["responses_by_status"].items())
     revisits = sum(s["revisits"].values())
-    lines = [
+    return [
         f"news-archive crawl: run {stats['run_id']} ended: {s['finish_reason']} "
         f"(exit code {s['exit_code']}) after {s['duration_seconds']} s",
         f"  responses archived: {s['responses']} ({statuses or 'none'}); "
@@ -340,6 +347,13 @@ def summary(stats: dict[str, Any]) -> str:
         f"{stories['kept_without_fetching']} story pages archived before and not fetched",
         f"  JSONL lines this run: {s['jsonl_lines']}",
     ]
+
+
+def _problem_lines(stats: dict[str, Any]) -> list[str]:
+    """Failed downloads, cut bodies, write and extraction errors, layout drift."""
+    s = stats["summary"]
+    errors = s["errors"]
+    lines = []
     no_response = sum(errors["no_response"].values())
     gave_up = sum(errors["gave_up"].values())
     if no_response or gave_up:
@@ -364,6 +378,12 @@ def summary(stats: dict[str, Any]) -> str:
     if s["drift_warnings"]:
         lines.append(f"  layout drift: {s['drift_warnings']} article page(s) not recognised, "
                      "or without a dateline (see the log)")
+    return lines
+
+
+def _recovery_lines(s: dict[str, Any]) -> list[str]:
+    """What this run found and repaired of runs that ended early."""
+    lines = []
     if s["killed_runs_found"]:
         lines.append(f"  found killed before their end: run(s) {', '.join(s['killed_runs_found'])}"
                      " (their stats files now say so)")
@@ -376,10 +396,7 @@ def summary(stats: dict[str, Any]) -> str:
         lines.append(f"  links left by runs that stopped early: read from {again.get('pages', 0)} "
                      f"page(s) in {again.get('files', 0)} WARC file(s)"
                      + (f"; {damaged} file(s) DAMAGED (see the log)" if damaged else ""))
-    out = stats.get("extraction/jsonl")
-    lines.append(f"  log: {stats['log_file']}, stats: {stats['stats_file']}"
-                 + (f", JSONL: {out}" if out else ""))
-    return "\n".join(lines)
+    return lines
 
 
 def _non_negative(text: str) -> float:
