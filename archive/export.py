@@ -152,28 +152,14 @@ def export_archive(
         raise ExportError(f"no records in the JSONL files of {archive.jsonl_dir}")
     chosen = refs if all_versions else _latest_versions(refs)
     chosen.sort(key=lambda ref: (ref.fetched_at, ref.story))
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
     summary = _Summary(
         records_read=len(refs),
         runs_scanned=len(files),
         first_fetch=min(ref.fetched_at for ref in refs),
         last_fetch=max(ref.fetched_at for ref in refs),
     )
-    rows = summary.observe(_read_rows(files, chosen))
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        if fmt == "jsonl":
-            _write_jsonl(tmp, rows)
-        else:
-            _write_parquet(tmp, rows)
-        os.replace(tmp, output)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as error:
-        raise ExportError(
-            f"a record does not fit the {fmt} export ({error}); see `news-archive check`"
-        ) from error
-    finally:
-        tmp.unlink(missing_ok=True)
+    output = Path(output)
+    _write_whole(output, fmt, summary.observe(_read_rows(files, chosen)))
     card = output.with_name(output.name + CARD_SUFFIX)
     card.write_text(
         dataset_card(summary, _CardScope(title, output.name, fmt, all_versions),
@@ -188,6 +174,25 @@ def export_archive(
         runs=len(summary.runs),
         records_read=len(refs),
     )
+
+
+def _write_whole(output: Path, fmt: str, rows: Iterator[dict]) -> None:
+    """Write ``rows`` to ``output`` through a temporary file: an export that fails leaves
+    the previous one in place, never half a file."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        if fmt == "jsonl":
+            _write_jsonl(tmp, rows)
+        else:
+            _write_parquet(tmp, rows)
+        os.replace(tmp, output)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError) as error:
+        raise ExportError(
+            f"a record does not fit the {fmt} export ({error}); see `news-archive check`"
+        ) from error
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _scan(files: list[Path]) -> list[_LineRef]:
