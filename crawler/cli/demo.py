@@ -73,8 +73,31 @@ def run(args: argparse.Namespace) -> int:
 
 def summary(stats: dict[str, Any], layout) -> str:
     """A plain-language report of the crawl: what was fetched, what was written, where."""
-    lines = ["", "What was archived", "-----------------"]
-    lines.append(f"HTTP responses archived: {stats.get('archive/responses', 0)}")
+    lines = ["", "What was archived", "-----------------", *_response_lines(stats)]
+    lines += ["", f"Web archive (WARC files: every request and response, byte for byte; "
+              f"replay them with pywb or ReplayWeb.page) in {layout.warc_dir}/:"]
+    warcs = sorted(layout.warc_dir.glob("*.warc.gz"))
+    lines += [f"  {p.name}  ({_size(p.stat().st_size)})" for p in warcs] or ["  (none)"]
+    lines += _article_lines(layout.root)
+    warcio = Path(sys.executable).with_name("warcio")
+    lines += [
+        "",
+        "Look inside (one line per record; then verify every digest):",
+        f"  {warcio} index -f warc-type,warc-target-uri,http:status "
+        f"{warcs[0] if warcs else '<file>.warc.gz'}",
+        f"  {warcio} check -v {layout.warc_dir}/*.warc.gz",
+        f"Crawl log: {stats['log_file']}",
+        f"Crawl stats: {stats['stats_file']}",
+    ]
+    reason = stats.get("finish_reason")
+    lines.append("The crawl finished normally." if reason == "finished"
+                 else f"The crawl stopped early: {reason} (see the log).")
+    return "\n".join(lines)
+
+
+def _response_lines(stats: dict[str, Any]) -> list[str]:
+    """Responses by kind and status, stories new and old, revisits, failed downloads."""
+    lines = [f"HTTP responses archived: {stats.get('archive/responses', 0)}"]
     for kind, label in KIND_LABELS:
         count = stats.get(f"archive/responses/{kind}", 0)
         if count:
@@ -99,25 +122,7 @@ def summary(stats: dict[str, Any], layout) -> str:
     failures = stats.get("archive/no_response", 0)
     if failures:
         lines.append(f"  downloads that got no response (see the log): {failures}")
-    lines += ["", f"Web archive (WARC files: every request and response, byte for byte; "
-              f"replay them with pywb or ReplayWeb.page) in {layout.warc_dir}/:"]
-    warcs = sorted(layout.warc_dir.glob("*.warc.gz"))
-    lines += [f"  {p.name}  ({_size(p.stat().st_size)})" for p in warcs] or ["  (none)"]
-    lines += _article_lines(layout.root)
-    warcio = Path(sys.executable).with_name("warcio")
-    lines += [
-        "",
-        "Look inside (one line per record; then verify every digest):",
-        f"  {warcio} index -f warc-type,warc-target-uri,http:status "
-        f"{warcs[0] if warcs else '<file>.warc.gz'}",
-        f"  {warcio} check -v {layout.warc_dir}/*.warc.gz",
-        f"Crawl log: {stats['log_file']}",
-        f"Crawl stats: {stats['stats_file']}",
-    ]
-    reason = stats.get("finish_reason")
-    lines.append("The crawl finished normally." if reason == "finished"
-                 else f"The crawl stopped early: {reason} (see the log).")
-    return "\n".join(lines)
+    return lines
 
 
 def _article_lines(root: Path) -> list[str]:
