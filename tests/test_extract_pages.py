@@ -291,6 +291,53 @@ def test_a_spacer_takes_no_text_with_it_and_a_linked_icon_takes_its_button():
     assert result.article["images"] == []
 
 
+PHOTO_PAGE = ("<html><head><title>Probe Finds Water Ice</title></head><body><table><tr><td>"
+              "<b>Probe Finds Water Ice</b><br><span>by Jo Bloggs</span><br>"
+              "<b>Paris (AFP) Feb 3, 2012</b><br>"
+              "<p>The probe found water ice near the pole, the team said.</p>{above}"
+              "<center><img src='/images-lg/ice-lg.jpg' width=500 height=300></center>"
+              "<p>More results are expected next year.</p></td></tr></table></body></html>")
+
+
+@pytest.mark.parametrize(("above", "caption"), [
+    # a line set apart as a caption, by a class of its own or one naming it so
+    ("<p><span class='PC'>The ice field seen from orbit.</span></p>",
+     "The ice field seen from orbit."),
+    ("<p class='photo-caption'>The ice field seen from orbit.</p>",
+     "The ice field seen from orbit."),
+    # set like the paragraph before it, in italics (an editor's note), or plain: text
+    ("<p><span class='PC'>The ice field seen from orbit.</span></p>".replace(
+        "<p>", "<p><span class='PC'>The team said so on Monday.</span></p><p>", 1), None),
+    ("<p><i>The ice field seen from orbit.</i></p>", None),
+    ("<p>The ice field seen from orbit.</p>", None),
+])
+def test_a_caption_above_its_photo_is_one_only_when_set_apart_from_the_text(above, caption):
+    page = PHOTO_PAGE.format(above=above).encode()
+    result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
+                              200, [("Content-Type", "text/html")], page)
+    assert result.article["images"] == [
+        {"url": "http://www.spacedaily.com/images-lg/ice-lg.jpg", "caption": caption}]
+    assert ("The ice field seen from orbit." in result.article["text"]) == (caption is None)
+
+
+def test_photos_side_by_side_each_get_the_caption_below_them_and_the_shared_credit():
+    grid = ("<table><tr><td><img src='/images-lg/a-lg.jpg' width=300 height=200></td>"
+            "<td><img src='/images-lg/b-lg.jpg' width=300 height=200></td></tr>"
+            "<tr><td>Before the storm.</td><td>After the storm.</td></tr></table>"
+            "<div>Images: NASA</div>")
+    page = PHOTO_PAGE.format(above="").replace(
+        "<center><img src='/images-lg/ice-lg.jpg' width=500 height=300></center>", grid)
+    result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
+                              200, [("Content-Type", "text/html")], page.encode())
+    assert result.article["images"] == [
+        {"url": "http://www.spacedaily.com/images-lg/a-lg.jpg",
+         "caption": "Before the storm. Images: NASA"},
+        {"url": "http://www.spacedaily.com/images-lg/b-lg.jpg",
+         "caption": "After the storm. Images: NASA"}]
+    assert result.article["text"] == ("The probe found water ice near the pole, the team said.\n"
+                                      "More results are expected next year.")
+
+
 def test_a_paragraph_broken_mid_sentence_is_one_but_list_items_stay_apart():
     fragment = html.fragment_fromstring(
         "<div><p>" + "The probe, launched in 2019 after a decade of delays and two changes of"

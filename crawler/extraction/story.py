@@ -13,6 +13,7 @@ come from :mod:`crawler.sites.spacedaily`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
@@ -28,6 +29,8 @@ _LINKS = etree.XPath(".//a[normalize-space()]")
 _HREFS = etree.XPath(".//a/@href")
 _PARAGRAPHS = etree.XPath(".//p")
 _FORMS = etree.XPath(".//form")
+_ROWS = etree.XPath("./tr | ./*/tr")
+_CELLS = etree.XPath("./td | ./th")
 _TEXT_WITH_PAREN = etree.XPath("//body//text()[contains(., '(')]")
 _TEXT_BEFORE = etree.XPath("preceding::text()[normalize-space()][1]")
 _PAGE_TITLES = etree.XPath(
@@ -330,8 +333,17 @@ def _texts_in_children(element) -> int:
     """Children with text, and text of its own; a photo credit not counted (it goes
     with the caption)."""
     children = sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
-                   and not profile.CREDIT_LINE.match(line_text(child)))
+                   and not _goes_with_caption(line_text(child)))
     return children + holds_loose_text(element)
+
+
+def _goes_with_caption(line: str) -> bool:
+    """A photo credit, or a hint that the photo opens larger."""
+    return bool(profile.CREDIT_LINE.match(line) or _is_enlarge_hint(line))
+
+
+def _is_enlarge_hint(line: str) -> bool:
+    return profile.ENLARGE_HINT.fullmatch(line.strip()) is not None
 
 
 def _follows_image(node) -> bool:
@@ -470,9 +482,9 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
         if _is_decoration(image) and _link_of(image) is None:
             _drop(image)  # a spacer or bullet in a paragraph takes nothing with it
         elif _inside(image, fragment):  # not in a figure dropped already
-            parts = _figure_parts(_figure_of(image, fragment))
+            parts, figure_photos = _figure_and_photos(image, fragment)
             before = " ".join(_TEXT_BEFORE(parts[0]))
-            photos += [replace(photo, after=before) for photo in _photos_of(parts)]
+            photos += [replace(photo, after=before) for photo in figure_photos]
             for part in parts:
                 _drop(part)
     for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
@@ -521,8 +533,8 @@ def _on_network(target) -> bool:
 
 
 def _is_label_or_credit(line: str) -> bool:
-    """An ad slot's label, or a photo credit."""
-    return bool(profile.AD_LABEL.match(line) or profile.CREDIT_LINE.match(line))
+    """An ad slot's label, a photo credit, or a hint that a photo opens larger."""
+    return bool(profile.AD_LABEL.match(line) or _goes_with_caption(line))
 
 
 def _heading_before(block):
@@ -589,6 +601,56 @@ def _is_link_block(block) -> bool:
     return linked >= profile.LINK_BLOCK_SHARE * len(line_text(block))
 
 
+def _figure_and_photos(image, bound) -> tuple[list, list[Photo]]:
+    """The blocks of the figure holding ``image`` (see :func:`_figure_parts`), and its
+    photos: each with its own caption in a grid of photos side by side, else all with
+    the figure's caption."""
+    grid = _photo_grid(image, bound)
+    if grid is None:
+        parts = _figure_parts(_figure_of(image, bound))
+        return parts, _photos_of(parts)
+    credit = _next_block(grid)
+    if credit is None or not profile.CREDIT_LINE.match(_short_line(credit) or ""):
+        return [grid], _grid_photos(grid, [])
+    return [grid, credit], _grid_photos(grid, [_caption_text(credit)])
+
+
+def _photo_grid(image, bound):
+    """The table laying ``image`` out beside other photos (a gallery strip, a pair to
+    compare), each in a cell of its own, with nothing in it but short captions; None
+    when ``image`` is in no such table."""
+    table = next(image.iterancestors("table"), None)
+    if table is None or not _inside(table, bound) or _LINKS(table):
+        return None
+    cells = [cell for row in _ROWS(table) for cell in _CELLS(row)]
+    if (len(line_text(table)) > profile.WRAPPED_CAPTION_MAX_CHARS
+            or any(len(line_text(cell)) > profile.CAPTION_MAX_CHARS for cell in cells)):
+        return None
+    rows_of_photos = Counter(cell.getparent() for cell in cells
+                             if any(map(_photo_source, _IMAGES(cell))))
+    return table if rows_of_photos and max(rows_of_photos.values()) > 1 else None
+
+
+def _grid_photos(table, credits: list[str]) -> list[Photo]:
+    """The photos of a grid, each captioned by its own cell or, when that has no text,
+    by the cell below it; a row of one cell and no image (a credit, a caption for all)
+    and ``credits`` go with every photo."""
+    rows = _ROWS(table)
+    shared = [_caption_text(row) for row in rows if len(_CELLS(row)) == 1 and not _IMAGES(row)]
+    photos = []
+    for row, following in zip(rows, [*rows[1:], None], strict=True):
+        below = [] if following is None or _IMAGES(following) else _CELLS(following)
+        if len(below) == 1:
+            below = []  # a row for all the photos: in ``shared``
+        for column, cell in enumerate(_CELLS(row)):
+            own = _caption_text(cell) or (
+                _caption_text(below[column]) if column < len(below) else "")
+            caption = " ".join(filter(None, [own, *shared, *credits])) or None
+            photos += [Photo(source, caption) for source in map(_photo_source, _IMAGES(cell))
+                       if source]
+    return photos
+
+
 def _figure_of(image, bound):
     """The figure around ``image``: the image alone (always, when it floats beside the
     text: ``align="right"``), or its largest enclosing short block below ``bound`` (see
@@ -615,6 +677,8 @@ def _figure_parts(figure) -> list:
     parts = [figure]
     if not line_text(figure):
         caption = _caption_after(figure)
+        if caption is None:
+            caption = _caption_above(figure)
         if caption is not None:
             parts.append(caption)
     credit = _next_block(parts[-1])
@@ -633,8 +697,10 @@ def _photos_of(parts: list) -> list[Photo]:
 
 
 def _caption_text(element) -> str:
-    """A caption part's text, its blocks apart ("...July 2013. Image: USGS")."""
-    return _SPACES.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS)).strip()
+    """A caption part's text, its blocks apart ("...July 2013. Image: USGS"), without a
+    hint that the photo opens larger."""
+    text = profile.ENLARGE_HINT.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS))
+    return _SPACES.sub(" ", text).strip()
 
 
 def _photo_source(image) -> str | None:
@@ -643,11 +709,17 @@ def _photo_source(image) -> str | None:
     if _is_decoration(image):
         return None
     link = _link_of(image)
-    if link is not None and not profile.IMAGE_FILE.search(urlsplit(link.get("href") or "").path):
+    if link is not None and not _opens_image(link.get("href") or ""):
         return None
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
     return next((address for address in addresses
                  if address and not address.startswith("data:")), None)
+
+
+def _opens_image(href: str) -> bool:
+    """A link to an image file, or a script opening one (the photo enlarged)."""
+    return bool(profile.IMAGE_FILE.search(urlsplit(href).path)
+                or profile.IMAGE_IN_SCRIPT.match(href))
 
 
 def _link_of(image):
@@ -678,6 +750,39 @@ def _caption_after(figure):
     return following if _is_caption_line(line) else None
 
 
+def _caption_above(figure):
+    """A caption set above its photo: the short block right before ``figure``, set
+    apart from the story's paragraphs as a caption (see :func:`_set_as_caption`)."""
+    previous = _previous_block(figure)
+    if previous is None or not _is_caption_line(
+            _short_line(previous, profile.CAPTION_MAX_CHARS)):
+        return None
+    return previous if _set_as_caption(previous) else None
+
+
+def _set_as_caption(block) -> bool:
+    """A block whose class calls it a caption, or whose whole text is one run with a
+    class of its own, one the block before it does not share (``<p><span class="PC">``
+    among plain paragraphs): not italics alone, which an editor's note shares."""
+    if profile.CAPTION_CLASS.search(block.get("class") or ""):
+        return True
+    run = _sole_run(block)
+    if run is None or not run.get("class"):
+        return False
+    previous = _previous_block(block)
+    before = _sole_run(previous) if previous is not None else None
+    return before is None or (before.tag, before.get("class")) != (run.tag, run.get("class"))
+
+
+def _sole_run(block):
+    """The one child element holding all of ``block``'s text, if there is one."""
+    children = [child for child in block if isinstance(child.tag, str)]
+    if (len(children) != 1 or (block.text or "").strip()
+            or (children[0].tail or "").strip()):
+        return None
+    return children[0]
+
+
 def _is_caption_line(line: str | None) -> bool:
     """Short text that is not the story's own byline or dateline."""
     return bool(line) and not profile.BYLINE.match(line) and parse_dateline(line) is None
@@ -706,10 +811,8 @@ def _next_block(element):
 
 def _styled_as_caption(element) -> bool:
     """A block whose whole text is one italic or small-print run."""
-    children = [child for child in element if isinstance(child.tag, str)]
-    return (not (element.text or "").strip() and len(children) == 1
-            and children[0].tag in profile.CAPTION_STYLE_TAGS
-            and not (children[0].tail or "").strip())
+    run = _sole_run(element)
+    return run is not None and run.tag in profile.CAPTION_STYLE_TAGS
 
 
 def _drop(element) -> None:

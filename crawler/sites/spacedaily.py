@@ -311,7 +311,10 @@ SHARE_BLOCK_MIN_LINKS = 2
 #: Photos and their captions: the smallest block around an image whose text is short is
 #: a figure (image + caption) and goes as a whole; a short non-paragraph block right
 #: after a bare image or an image-only block (line breaks between) is its caption, and
-#: so is a short paragraph there set wholly in italics or small print.
+#: so is a short paragraph there set wholly in italics or small print. Failing that, a
+#: short line right above it set apart from the paragraphs by a class of its own is.
+#: Photos side by side in the cells of a table each take their own cell's caption, or
+#: the one below it.
 CAPTION_MAX_CHARS = 400
 #: A caption in an element of its own beside the image, in a block holding only the two,
 #: may run longer: a paragraph with an image in it never looks like that.
@@ -328,6 +331,12 @@ CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
 CREDIT_LINE = re.compile(
     r"^\s*(?:(?:photo(?:graph)?|image|picture|illustration|graphic|video)s?\s*(?:credit)?\s*:"
     r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:)",
+    re.IGNORECASE,
+)
+#: A hint that the photo opens larger, "(click image to enlarge)": it goes with the
+#: photo, but is no part of its caption.
+ENLARGE_HINT = re.compile(
+    r"\(?\s*(?:click|tap)\b[^.()]{0,40}?\b(?:enlarge|larger|full[- ]?size)\w*\s*\)?\.?",
     re.IGNORECASE,
 )
 #: A pull quote: a short paragraph that repeats words of another paragraph of the story.
@@ -352,3 +361,6 @@ FLOAT_STYLE = re.compile(r"float\s*:\s*(?:left|right)", re.IGNORECASE)
 IMAGE_TAGS = ("img", "amp-img")
 IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
+#: A link opening the photo enlarged in a pop-up: "javascript:popImage('...-hg.jpg')".
+IMAGE_IN_SCRIPT = re.compile(r"^\s*javascript:.*\.(?:jpe?g|png|gif|webp|avif)['\"]",
+                             re.IGNORECASE)
