@@ -320,13 +320,20 @@ def test_a_caption_above_its_photo_is_one_only_when_set_apart_from_the_text(abov
     assert ("The ice field seen from orbit." in result.article["text"]) == (caption is None)
 
 
-def test_photos_side_by_side_each_get_the_caption_below_them_and_the_shared_credit():
+@pytest.mark.parametrize("under_the_headline", [False, True])
+def test_photos_side_by_side_each_get_the_caption_below_them_and_the_shared_credit(
+        under_the_headline):
     grid = ("<table><tr><td><img src='/images-lg/a-lg.jpg' width=300 height=200></td>"
             "<td><img src='/images-lg/b-lg.jpg' width=300 height=200></td></tr>"
             "<tr><td>Before the storm.</td><td>After the storm.</td></tr></table>"
             "<div>Images: NASA</div>")
     page = PHOTO_PAGE.format(above="").replace(
-        "<center><img src='/images-lg/ice-lg.jpg' width=500 height=300></center>", grid)
+        "<center><img src='/images-lg/ice-lg.jpg' width=500 height=300></center>", "")
+    if under_the_headline:
+        page = page.replace("<b>Probe Finds Water Ice</b><br>", "<b>Probe Finds Water Ice</b>"
+                            + grid)
+    else:
+        page = page.replace("<p>More results", grid + "<p>More results")
     result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
                               200, [("Content-Type", "text/html")], page.encode())
     assert result.article["images"] == [

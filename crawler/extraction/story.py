@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -154,10 +155,7 @@ def _head_photos(page: _Page, headline, body_start) -> list[Photo]:
     photos = _photos_of([above]) if above is not None and _is_figure(above) else []
     head = page.nodes[page.order[headline] + 1:page.order[body_start]]
     for image in [node for node in head if node.tag in profile.IMAGE_TAGS]:
-        parts = _figure_parts(_figure_of(image, headline))
-        if len(parts) == 1 and not line_text(parts[0]):
-            parts += _caption_before(page, headline, parts[0])
-        photos += _photos_of(parts)
+        photos += _figure_and_photos(image, headline, partial(_caption_before, page, headline))[1]
     return photos
 
 
@@ -601,13 +599,16 @@ def _is_link_block(block) -> bool:
     return linked >= profile.LINK_BLOCK_SHARE * len(line_text(block))
 
 
-def _figure_and_photos(image, bound) -> tuple[list, list[Photo]]:
+def _figure_and_photos(image, bound, caption_above=None) -> tuple[list, list[Photo]]:
     """The blocks of the figure holding ``image`` (see :func:`_figure_parts`), and its
     photos: each with its own caption in a grid of photos side by side, else all with
-    the figure's caption."""
+    the figure's caption, which, when nothing after the figure is one, may be above it
+    (``caption_above(figure)``: the block holding it, if any, in a list)."""
     grid = _photo_grid(image, bound)
     if grid is None:
         parts = _figure_parts(_figure_of(image, bound))
+        if len(parts) == 1 and not line_text(parts[0]):
+            parts += (caption_above or _caption_above)(parts[0])
         return parts, _photos_of(parts)
     credit = _next_block(grid)
     if credit is None or not profile.CREDIT_LINE.match(_short_line(credit) or ""):
@@ -620,7 +621,7 @@ def _photo_grid(image, bound):
     compare), each in a cell of its own, with nothing in it but short captions; None
     when ``image`` is in no such table."""
     table = next(image.iterancestors("table"), None)
-    if table is None or not _inside(table, bound) or _LINKS(table):
+    if table is None or table is bound or _inside(bound, table) or _LINKS(table):
         return None
     cells = [cell for row in _ROWS(table) for cell in _CELLS(row)]
     if (len(line_text(table)) > profile.WRAPPED_CAPTION_MAX_CHARS
@@ -677,8 +678,6 @@ def _figure_parts(figure) -> list:
     parts = [figure]
     if not line_text(figure):
         caption = _caption_after(figure)
-        if caption is None:
-            caption = _caption_above(figure)
         if caption is not None:
             parts.append(caption)
     credit = _next_block(parts[-1])
@@ -750,14 +749,14 @@ def _caption_after(figure):
     return following if _is_caption_line(line) else None
 
 
-def _caption_above(figure):
-    """A caption set above its photo: the short block right before ``figure``, set
-    apart from the story's paragraphs as a caption (see :func:`_set_as_caption`)."""
+def _caption_above(figure) -> list:
+    """A caption set above its photo in the story: the short block right before
+    ``figure``, set apart from the paragraphs as a caption (see :func:`_set_as_caption`)."""
     previous = _previous_block(figure)
     if previous is None or not _is_caption_line(
             _short_line(previous, profile.CAPTION_MAX_CHARS)):
-        return None
-    return previous if _set_as_caption(previous) else None
+        return []
+    return [previous] if _set_as_caption(previous) else []
 
 
 def _set_as_caption(block) -> bool:
