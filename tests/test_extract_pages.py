@@ -345,6 +345,41 @@ def test_photos_side_by_side_each_get_the_caption_below_them_and_the_shared_cred
                                       "More results are expected next year.")
 
 
+@pytest.mark.parametrize(("line", "byline"), [
+    ("by Caroline Ashby, UPI Pentagon Correspondent", "Caroline Ashby"),
+    ("by Hiroshi Tanabe / Tokyo Correspondent", "Hiroshi Tanabe"),
+    ("By Lena Fischer, Omar Haddad and Priya Nair", "Lena Fischer, Omar Haddad and Priya Nair"),
+    ("by Jo Bloggs, Science and Technology Editor", "Jo Bloggs"),
+    ("by Jo Bloggs and Al Smith", "Jo Bloggs and Al Smith"),
+])
+def test_a_bylines_names_without_the_role_after_them(line, byline):
+    page = PHOTO_PAGE.format(above="").replace("<span>by Jo Bloggs</span>",
+                                               f"<span>{line}</span>")
+    result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
+                              200, [("Content-Type", "text/html")], page.encode())
+    assert result.article["byline"] == byline
+
+
+def test_an_update_time_a_toolbar_and_an_embedded_posts_signature_are_no_text():
+    """An "Updated:" line and a toolbar ending in "Email this article" between the
+    dateline and the body-start comment end nothing; a post embedded in a blockquote
+    keeps its text (the story quotes it) but not its "— Name (@handle) date" line."""
+    page = PHOTO_PAGE.format(above="").replace(
+        "<b>Paris (AFP) Feb 3, 2012</b><br>",
+        "<b>Paris (AFP) Feb 3, 2012</b><br><span>Updated: Feb 4 2012</span>"
+        "<div><span>3 min read</span> &middot; <a href='#'>Share</a> &middot; "
+        "<a href='mailto:?subject=Probe'>Email this article</a></div>"
+        "<!--body-2-incontainer.php-->").replace(
+        "<p>More results", "<blockquote class='twitter-tweet'><p>We found ice!</p>&mdash; "
+        "Probe Team (@probe) <a href='https://twitter.com/probe/status/1'>Feb 3, 2012</a>"
+        "</blockquote><p>More results")
+    result = extract_response("http://www.spacedaily.com/reports/Probe_Finds_Water_Ice_999.html",
+                              200, [("Content-Type", "text/html")], page.encode())
+    assert result.article["text"] == ("The probe found water ice near the pole, the team said.\n"
+                                      "We found ice!\nMore results are expected next year.")
+    assert result.article["published"] == "2012-02-03"
+
+
 def test_a_paragraph_broken_mid_sentence_is_one_but_list_items_stay_apart():
     fragment = html.fragment_fromstring(
         "<div><p>" + "The probe, launched in 2019 after a decade of delays and two changes of"

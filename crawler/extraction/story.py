@@ -369,25 +369,38 @@ def _byline_after(page: _Page, dateline_element):
 
 
 def _byline_name(element) -> str | None:
-    """The name a byline element gives: its first line, without a role after a slash."""
+    """The name a byline element gives: its first line, without a role after a slash or
+    a comma (but with more names after a comma)."""
     if element is None:
         return None
     first_line = _SPACES.sub(" ", _spaced_text(element, until_break=True))
     match = profile.BYLINE.match(first_line)
-    return profile.BYLINE_ROLE_SEPARATOR.split(match.group(1), maxsplit=1)[0] if match else None
+    if match is None:
+        return None
+    name = match.group(1)
+    cut = profile.BYLINE_ROLE_SEPARATOR.search(name)
+    if cut is None or (profile.BYLINE_MORE_NAMES.match(name[cut.start():])
+                       and not profile.BYLINE_ROLE_WORD.search(name)):
+        return name
+    return name[:cut.start()]
 
 
 def _body_start(page: _Page, after):
-    """The current layout's body-start comment if it comes next, else ``after``."""
-    for node in page.nodes[page.order[after] + 1:]:
-        if _inside(node, after):
-            continue
-        if node.tag is etree.Comment and profile.BODY_START_COMMENT.search(node.text or ""):
-            return node
-        if node.tag in _BREAKS or node.tag is etree.Comment:
-            continue
+    """The current layout's body-start comment, if neither story text nor an image
+    comes between ``after`` and it (short lines may: an update time, a sharing row, as
+    the head ends there); else ``after``."""
+    start = page.order[after] + 1
+    comment = next((node for node in page.nodes[start:] if node.tag is etree.Comment
+                    and profile.BODY_START_COMMENT.search(node.text or "")), None)
+    if comment is None:
         return after
-    return after
+    for node in page.nodes[start:page.order[comment]]:
+        if (isinstance(node.tag, str) and not _inside(node, after)
+                and not _inside(comment, node)
+                and (node.tag in profile.IMAGE_TAGS
+                     or len(line_text(node)) > profile.LANDMARK_MAX_CHARS)):
+            return after
+    return comment
 
 
 def _scan_story(page: _Page, body_start):
@@ -422,7 +435,8 @@ def _scan_story(page: _Page, body_start):
                 break
             if profile.STORY_END_LINE.match(line) and text_seen:
                 return _story_end(markers, node, source)
-        text_seen = text_seen or bool((node.text or "").strip() or (node.tail or "").strip())
+        if not profile.TIMESTAMP_LINE.match(_short_line(node) or ""):
+            text_seen = text_seen or bool((node.text or "").strip() or (node.tail or "").strip())
     return _story_end(markers, None, source)
 
 
@@ -466,6 +480,8 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
         _drop(block)
     for element in _BOILERPLATE(fragment):
         _drop(element)
+    for quote in fragment.iter("blockquote"):
+        _drop_post_signature(quote)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
                   if _is_link_block(b)]:
         heading = _heading_before(block)
@@ -486,9 +502,24 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
             for part in parts:
                 _drop(part)
     for label in [e for e in fragment.iterdescendants(*profile.LANDMARK_TAGS)
-                  if _is_label_or_credit(_short_line(e) or "")]:
+                  if _is_furniture_line(_short_line(e) or "")]:
         _drop(label)
     return fragment, photos
+
+
+def _drop_post_signature(quote) -> None:
+    """An embedded post's "— Name (@handle) <a>date</a>" line, in an element of its own
+    or after the post's text."""
+    for element in list(quote.iterdescendants()):
+        if element.getparent() is None:
+            continue
+        if profile.POST_SIGNATURE.match(line_text(element)):
+            _drop(element)
+        elif profile.POST_SIGNATURE.match(element.tail or ""):
+            element.tail = None
+            following = element.getnext()
+            if following is not None and following.tag == "a":
+                _drop(following)
 
 
 def _is_promo_block(block, story_chars: int) -> bool:
@@ -530,9 +561,11 @@ def _on_network(target) -> bool:
     return not target.netloc or profile.is_network_host(target.hostname or "")
 
 
-def _is_label_or_credit(line: str) -> bool:
-    """An ad slot's label, a photo credit, or a hint that a photo opens larger."""
-    return bool(profile.AD_LABEL.match(line) or _goes_with_caption(line))
+def _is_furniture_line(line: str) -> bool:
+    """An ad slot's label, a photo credit or a hint that a photo opens larger, a time of
+    publication: lines about something else than the story."""
+    return bool(profile.AD_LABEL.match(line) or _goes_with_caption(line)
+                or profile.TIMESTAMP_LINE.match(line))
 
 
 def _heading_before(block):
@@ -565,8 +598,11 @@ def _is_link_line(block) -> bool:
 
 
 def _heads_a_report(block) -> bool:
-    """A line followed by a dateline: a related report's (linked) headline."""
+    """A line followed by a dateline, maybe past a photo: a related report's (linked)
+    headline."""
     following = _next_block(block)
+    while following is not None and _is_figure(following):
+        following = _next_block(following)
     after = (block.tail or "").strip() or (line_text(following) if following is not None else "")
     return parse_dateline(after) is not None or match_inline_dateline(after) is not None
 

@@ -144,6 +144,15 @@ BYLINE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s")
+#: ... but past a comma may come more names, the last after "and" ("by Lena Fischer,
+#: Omar Haddad and Priya Nair"), where a role says what someone is.
+_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+BYLINE_MORE_NAMES = re.compile(rf"^\s*,\s*(?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME}\s*$")
+BYLINE_ROLE_WORD = re.compile(
+    r"\b(?:correspondent|editor|writer|reporter|columnist|contributor|analyst|producer"
+    r"|chief|bureau|director|professor|fellow)s?\b",
+    re.IGNORECASE,
+)
 
 #: Months as the datelines spell them ("April", "Apr", "Apr.", "Sept").
 MONTHS: dict[str, int] = {
@@ -219,6 +228,16 @@ RELATED_REPORT_MARKER = re.compile(
 SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 #: Lines that end the story (after the source line, if any).
+#: The time a story was published or updated, on a line of its own under the dateline
+#: ("Updated: Jan 9 2026", "Last updated on 9 January 2026, 10:04 GMT"): no text.
+TIMESTAMP_LINE = re.compile(
+    r"^\s*(?:last\s+)?(?:updated|published|posted|modified)(?:\s*:|\s+on\b)"
+    r"[\w\s,.:/+-]{0,50}\d[\w\s,.:/+-]{0,30}$",
+    re.IGNORECASE,
+)
+#: The signature under a social media post embedded in a blockquote, "— Name (@handle)
+#: <a>date</a>": the story quotes the post's text, the signature is the embed's own.
+POST_SIGNATURE = re.compile(r"^\s*[—–-]+\s*[^()\n]{0,80}\(@[\w.]{1,40}\)")
 STORY_END_LINE = re.compile(
     r"^\s*(?:Email\s+This\s+(?:Article|Story)(?:\s+To\s+A\s+Friend)?|Related\s+Links"
     r"|Share\s+this\s+article|Comment\s+(?:on\s+)?this\s+article.*"
