@@ -17,12 +17,14 @@ mid-sentence, a sharing row between the dateline and the body, an agency's discl
 hand-written 1999 pages without a head, a photo floated inside a paragraph, a teaser
 box with another story's image, a caption paragraph named so by its class, a caption
 set above its photo, photos side by side with their captions in the row below, a photo
-opening enlarged in a script pop-up with a "click image to enlarge" hint, ...). v13
-to v134 were written blind, in sixteen rounds (eight pages each, six in rounds seven
-and fourteen), by someone who had not read the extractor or the site profile; each
-round's failures were fixed by structure before the next (rounds one to sixteen failed
-6, 2, 3, 6, 2, 2, 2, 4, 6, 6, 2, 1, 4, 4, 4 and 0 pages). The photos of v01 to v66 were
-marked blind afterwards.
+opening enlarged in a script pop-up with a "click image to enlarge" hint, a photo
+linked to its gallery page, an AMP photo with a placeholder inside, a credit laid over
+the photo, an update time and a toolbar over the body, an embedded post, a byline of
+three names, ...). v13 to v150 were written blind, in eighteen rounds (eight pages
+each, six in rounds seven and fourteen), by someone who had not read the extractor or
+the site profile; each round's failures were fixed by structure before the next
+(rounds one to eighteen failed 6, 2, 3, 6, 2, 2, 2, 4, 6, 6, 2, 1, 4, 4, 4, 0, 4 and 3
+pages). The photos of v01 to v66 were marked blind afterwards.
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, photos, related
 reports, and boilerplate strings that must not appear anywhere in the record but in its
 photos' captions;

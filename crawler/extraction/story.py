@@ -336,12 +336,12 @@ def _texts_in_children(element) -> int:
 
 
 def _goes_with_caption(line: str) -> bool:
-    """A photo credit, or a hint that the photo opens larger."""
-    return bool(profile.CREDIT_LINE.match(line) or _is_enlarge_hint(line))
+    """A photo credit, or a hint that the photo opens larger or has a gallery."""
+    return bool(profile.CREDIT_LINE.match(line) or _is_photo_hint(line))
 
 
-def _is_enlarge_hint(line: str) -> bool:
-    return profile.ENLARGE_HINT.fullmatch(line.strip()) is not None
+def _is_photo_hint(line: str) -> bool:
+    return profile.PHOTO_HINT.fullmatch(line.strip()) is not None
 
 
 def _follows_image(node) -> bool:
@@ -724,27 +724,59 @@ def _figure_parts(figure) -> list:
 
 def _photos_of(parts: list) -> list[Photo]:
     """The story photos among a figure's images, each with the figure's caption."""
-    caption = " ".join(filter(None, map(_caption_text, parts))) or None
+    caption = _figure_caption(parts)
     figure = parts[0]
     images = [figure] if figure.tag in profile.IMAGE_TAGS else _IMAGES(figure)
-    sources = (_photo_source(image) for image in images)
+    sources = (_photo_source(image, captioned=_says_more_than_links(parts))
+               for image in images)
     return [Photo(source, caption) for source in sources if source]
+
+
+def _figure_caption(parts: list) -> str | None:
+    """The text of a figure's parts; a credit set before the image (laid over it) goes
+    last, where a reader takes it: "caption. Photo: credit"."""
+    caption = " ".join(filter(None, map(_caption_text, parts)))
+    for credit in map(_caption_text, _credits_before_image(parts[0])):
+        if credit and caption.startswith(credit) and caption != credit:
+            caption = f"{caption[len(credit):].strip()} {credit}"
+    return caption or None
+
+
+def _credits_before_image(figure) -> list:
+    credits = []
+    for element in figure.iterdescendants():
+        if element.tag in profile.IMAGE_TAGS:
+            break
+        if isinstance(element.tag, str) and profile.CREDIT_LINE.match(line_text(element)):
+            credits.append(element)
+    return credits
+
+
+def _says_more_than_links(parts: list) -> bool:
+    """A caption beyond the text of links (a teaser's linked headline is none) and ad
+    labels ("Advertisement" over a linked banner)."""
+    linked = sum(len(line_text(link)) for part in parts for link in _LINKS(part))
+    texts = [text for text in map(_caption_text, parts) if not profile.AD_LABEL.match(text)]
+    return sum(map(len, texts)) > linked
 
 
 def _caption_text(element) -> str:
     """A caption part's text, its blocks apart ("...July 2013. Image: USGS"), without a
-    hint that the photo opens larger."""
-    text = profile.ENLARGE_HINT.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS))
+    hint that the photo opens larger or has a gallery."""
+    text = profile.PHOTO_HINT.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS))
     return _SPACES.sub(" ", text).strip()
 
 
-def _photo_source(image) -> str | None:
-    """The address of a story photo; None for a spacer or icon, a linked button, ad or
-    teaser thumbnail, or an image with no address but a placeholder."""
-    if _is_decoration(image):
+def _photo_source(image, captioned: bool = False) -> str | None:
+    """The address of a story photo; None for a spacer or icon, a placeholder inside
+    another image, an image with no address but a placeholder, and for a linked
+    image (a button, an ad, a teaser's thumbnail) unless the link opens the image
+    enlarged, or the image has a caption of its own and is no teaser."""
+    if _is_decoration(image) or next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None:
         return None
     link = _link_of(image)
-    if link is not None and not _opens_image(link.get("href") or ""):
+    if (link is not None and not _opens_image(link.get("href") or "")
+            and (not captioned or _is_teaser(image))):
         return None
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
     return next((address for address in addresses
@@ -762,9 +794,17 @@ def _link_of(image):
 
 
 def _is_decoration(image) -> bool:
-    """A spacer, icon or headshot: declared smaller than a photo either way."""
-    return any(_declared_pixels(image.get(side)) < profile.PHOTO_MIN_PIXELS
-               for side in ("width", "height"))
+    """A spacer, icon or headshot: declared smaller than a photo either way, in its
+    attributes or its style."""
+    style = image.get("style") or ""
+    return any(min(_declared_pixels(image.get(side)), _styled_pixels(style, side))
+               < profile.PHOTO_MIN_PIXELS for side in ("width", "height"))
+
+
+def _styled_pixels(style: str, side: str) -> float:
+    """``width: 1px`` in a style attribute; infinite when not given in pixels."""
+    match = re.search(rf"(?:^|[;\s]){side}\s*:\s*(\d+(?:\.\d+)?)px", style, re.IGNORECASE)
+    return float(match.group(1)) if match else float("inf")
 
 
 def _declared_pixels(value: str | None) -> float:

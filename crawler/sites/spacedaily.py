@@ -352,10 +352,13 @@ CREDIT_LINE = re.compile(
     r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:)",
     re.IGNORECASE,
 )
-#: A hint that the photo opens larger, "(click image to enlarge)": it goes with the
-#: photo, but is no part of its caption.
-ENLARGE_HINT = re.compile(
-    r"\(?\s*(?:click|tap)\b[^.()]{0,40}?\b(?:enlarge|larger|full[- ]?size)\w*\s*\)?\.?",
+#: A hint that the photo opens larger or has a gallery, "(click image to enlarge)",
+#: "View photo gallery (5 images) »": it goes with the photo, but is no part of its
+#: caption.
+PHOTO_HINT = re.compile(
+    r"\(?\s*(?:click|tap)\b[^.()]{0,40}?\b(?:enlarge|larger|full[- ]?size)\w*\s*\)?\.?"
+    r"|\b(?:view|see|browse)\s+(?:the\s+|all\s+|more\s+)?(?:photo\s+|image\s+)?"
+    r"(?:gallery|photos|images|pictures)\b(?:\s*\(\d+[^)]{0,20}\))?\s*[»>]*",
     re.IGNORECASE,
 )
 #: A pull quote: a short paragraph that repeats words of another paragraph of the story.
