@@ -372,9 +372,11 @@ FIGURE_TAGS: frozenset[str] = frozenset(
 )
 #: A story's photos (the record's ``images``): the images left in the story once ads,
 #: boxes and link lists are gone, except spacers, icons and headshots (declared smaller
-#: than PHOTO_MIN_PIXELS either way) and linked images (a button, an ad, a teaser's
-#: thumbnail), unless the link opens an image file (the photo enlarged). A lazily loaded
-#: image's address is in one of its data attributes, its ``src`` a placeholder.
+#: than PHOTO_MIN_PIXELS either way, in attributes or style), placeholders inside another
+#: image, and linked images (a button, an ad, a teaser's thumbnail), unless the link
+#: opens an image file (the photo enlarged) or the image has a caption of its own and
+#: links to no other story (its gallery, the project's site). A lazily loaded image's
+#: address is in one of its data attributes, its ``src`` a placeholder.
 PHOTO_MIN_PIXELS = 100
 #: An image aligned or styled like this floats beside the text it sits in: that text is
 #: no caption.
