@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import parse_qsl, urlsplit
@@ -154,7 +155,9 @@ def _head_photos(page: _Page, headline, body_start) -> list[Photo]:
     above = _previous_block(headline)
     photos = _photos_of([above]) if above is not None and _is_figure(above) else []
     head = page.nodes[page.order[headline] + 1:page.order[body_start]]
-    for image in [node for node in head if node.tag in profile.IMAGE_TAGS]:
+    # No small ones: beside the byline, a small image with a name is its author's badge.
+    for image in [node for node in head
+                  if node.tag in profile.IMAGE_TAGS and not _is_decoration(node)]:
         photos += _figure_and_photos(image, headline, partial(_caption_before, page, headline))[1]
     return photos
 
@@ -341,7 +344,9 @@ def _goes_with_caption(line: str) -> bool:
 
 
 def _is_photo_hint(line: str) -> bool:
-    return profile.PHOTO_HINT.fullmatch(line.strip()) is not None
+    line = line.strip()
+    return bool(line) and (profile.PHOTO_HINT.fullmatch(line) is not None
+                           or profile.PHOTO_HINT_LINE.fullmatch(line) is not None)
 
 
 def _follows_image(node) -> bool:
@@ -493,7 +498,7 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
         _drop(line)
     photos = []
     for image in _IMAGES(fragment):
-        if _is_decoration(image) and _link_of(image) is None:
+        if _is_icon(image) and _link_of(image) is None:
             _drop(image)  # a spacer or bullet in a paragraph takes nothing with it
         elif _inside(image, fragment):  # not in a figure dropped already
             parts, figure_photos = _figure_and_photos(image, fragment)
@@ -524,8 +529,8 @@ def _drop_post_signature(quote) -> None:
 
 def _is_promo_block(block, story_chars: int) -> bool:
     """An appeal, offer or teaser box: short (a small part of the story, if it holds
-    paragraphs), and a form, an icon, a teaser's image, or only links to the site's own
-    pages that are not stories."""
+    paragraphs), and a form, a teaser's image, an icon (and no photo), or only links to
+    the site's own pages that are not stories."""
     if block.getparent() is None:
         return False
     chars = len(line_text(block))
@@ -533,10 +538,13 @@ def _is_promo_block(block, story_chars: int) -> bool:
         return False
     if _PARAGRAPHS(block) and chars > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
         return False
-    if _FORMS(block) or any(_is_decoration(image) or _is_teaser(image)
-                            for image in _IMAGES(block)):
+    images = _IMAGES(block)
+    if _FORMS(block) or any(map(_is_teaser, images)):
         return True
-    targets = [urlsplit(link.get("href") or "") for link in _LINKS(block)]
+    if images and all(map(_is_icon, images)):
+        return True  # an icon, and no photo beside it
+    hrefs = [link.get("href") or "" for link in _LINKS(block)]
+    targets = [urlsplit(href) for href in hrefs if not _opens_image(href)]  # not "Enlarge"
     return bool(targets) and all(_is_service_page(target) for target in targets)
 
 
@@ -693,13 +701,23 @@ def _figure_of(image, bound):
     text: ``align="right"``), or its largest enclosing short block below ``bound`` (see
     :func:`_figure_blocks`)."""
     figure = image
-    if _floats(image):
+    if _floats(image) or _in_running_text(image):
         return figure
     for block in _figure_blocks(image.getparent()):
         if block is bound or _inside(bound, block):
             break
         figure = block
     return figure
+
+
+def _in_running_text(image) -> bool:
+    """Set inside a line of text: words right before and after it, no line break
+    between (that text is no caption)."""
+    node = image if image.getparent().tag != "a" else image.getparent()
+    previous = node.getprevious()
+    before = node.getparent().text if previous is None else previous.tail
+    return (bool((node.tail or "").strip()) and bool((before or "").strip())
+            and (previous is None or previous.tag not in _BREAKS))
 
 
 def _floats(image) -> bool:
@@ -727,8 +745,8 @@ def _photos_of(parts: list) -> list[Photo]:
     caption = _figure_caption(parts)
     figure = parts[0]
     images = [figure] if figure.tag in profile.IMAGE_TAGS else _IMAGES(figure)
-    sources = (_photo_source(image, captioned=_says_more_than_links(parts))
-               for image in images)
+    caption_chars = _own_caption_chars(parts)
+    sources = (_photo_source(image, caption_chars) for image in images)
     return [Photo(source, caption) for source in sources if source]
 
 
@@ -752,31 +770,45 @@ def _credits_before_image(figure) -> list:
     return credits
 
 
-def _says_more_than_links(parts: list) -> bool:
-    """A caption beyond the text of links (a teaser's linked headline is none) and ad
-    labels ("Advertisement" over a linked banner)."""
+def _own_caption_chars(parts: list) -> int:
+    """The length of a figure's caption beyond the text of links (a teaser's linked
+    headline is no caption) and ad labels ("Advertisement" over a linked banner)."""
     linked = sum(len(line_text(link)) for part in parts for link in _LINKS(part))
     texts = [text for text in map(_caption_text, parts) if not profile.AD_LABEL.match(text)]
-    return sum(map(len, texts)) > linked
+    return max(0, sum(map(len, texts)) - linked)
 
 
 def _caption_text(element) -> str:
     """A caption part's text, its blocks apart ("...July 2013. Image: USGS"), without a
     hint that the photo opens larger or has a gallery."""
+    hints = [node for node in element.iterdescendants()
+             if isinstance(node.tag, str) and _is_photo_hint(line_text(node))]
+    if hints:  # taken out of a copy: the page stays as it is
+        copy = deepcopy(element)
+        for original, copied in zip(element.iter(), copy.iter(), strict=True):
+            if any(original is hint for hint in hints):
+                copied.text = None
+                copied.drop_tree()
+        element = copy
     text = profile.PHOTO_HINT.sub(" ", _spaced_text(element, spaced=_CAPTION_BLOCKS))
     return _SPACES.sub(" ", text).strip()
 
 
-def _photo_source(image, captioned: bool = False) -> str | None:
-    """The address of a story photo; None for a spacer or icon, a placeholder inside
-    another image, an image with no address but a placeholder, and for a linked
-    image (a button, an ad, a teaser's thumbnail) unless the link opens the image
-    enlarged, or the image has a caption of its own and is no teaser."""
-    if _is_decoration(image) or next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None:
+def _photo_source(image, caption_chars: int = 0) -> str | None:
+    """The address of a story photo, given the length of its own caption; None for a
+    placeholder inside another image, an image with no address but a placeholder, a
+    spacer or icon, a small image without a short caption (a name), and a linked image
+    (a button, an ad, a teaser's thumbnail) unless the link opens the image enlarged,
+    or the image has a caption of its own and is no teaser."""
+    if next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None:
         return None
     link = _link_of(image)
+    if _is_decoration(image) and (
+            _is_icon(image) or link is not None
+            or not 0 < caption_chars <= profile.NAME_CAPTION_MAX_CHARS):
+        return None
     if (link is not None and not _opens_image(link.get("href") or "")
-            and (not captioned or _is_teaser(image))):
+            and (not caption_chars or _is_teaser(image))):
         return None
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
     return next((address for address in addresses
@@ -796,9 +828,19 @@ def _link_of(image):
 def _is_decoration(image) -> bool:
     """A spacer, icon or headshot: declared smaller than a photo either way, in its
     attributes or its style."""
+    return _smallest_side(image) < profile.PHOTO_MIN_PIXELS
+
+
+def _is_icon(image) -> bool:
+    """A spacer, bullet or icon: too small for a photo even with a caption."""
+    return _smallest_side(image) < profile.CAPTIONED_PHOTO_MIN_PIXELS
+
+
+def _smallest_side(image) -> float:
+    """The smaller of the declared width and height, in attributes or style."""
     style = image.get("style") or ""
-    return any(min(_declared_pixels(image.get(side)), _styled_pixels(style, side))
-               < profile.PHOTO_MIN_PIXELS for side in ("width", "height"))
+    return min(min(_declared_pixels(image.get(side)), _styled_pixels(style, side))
+               for side in ("width", "height"))
 
 
 def _styled_pixels(style: str, side: str) -> float:
@@ -885,7 +927,10 @@ def _next_block(element):
 
 
 def _styled_as_caption(element) -> bool:
-    """A block whose whole text is one italic or small-print run."""
+    """A block whose whole text is one italic or small-print run, or which its style
+    sets in small print."""
+    if profile.SMALL_PRINT_STYLE.search(element.get("style") or ""):
+        return True
     run = _sole_run(element)
     return run is not None and run.tag in profile.CAPTION_STYLE_TAGS
 

@@ -342,6 +342,11 @@ CAPTION_TAGS: frozenset[str] = frozenset(
     {"div", "span", "small", "font", "i", "em", "figcaption", "center", "td"}
 )
 CAPTION_STYLE_TAGS: frozenset[str] = frozenset({"i", "em", "small"})
+#: ... or a paragraph there set in small print by its style (``font-size: 11px``).
+SMALL_PRINT_STYLE = re.compile(
+    r"font-size\s*:\s*(?:(?:[0-9]|1[0-2])(?:\.\d+)?px|x*-?small|smaller|0?\.[0-8]\d*r?em)",
+    re.IGNORECASE,
+)
 #: ... or a paragraph there whose class calls it one (`<p class="caption">`,
 #: `wp-caption-text`: the web's common name for it).
 CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
@@ -361,6 +366,9 @@ PHOTO_HINT = re.compile(
     r"(?:gallery|photos|images|pictures)\b(?:\s*\(\d+[^)]{0,20}\))?\s*[»>]*",
     re.IGNORECASE,
 )
+#: ... and so is a link or line saying only that, "Enlarge" beside a zoom icon.
+PHOTO_HINT_LINE = re.compile(r"\W*(?:enlarge|zoom|larger image|view larger|full[- ]size)"
+                             r"(?:\s+(?:image|photo|picture))?\W*", re.IGNORECASE)
 #: A pull quote: a short paragraph that repeats words of another paragraph of the story.
 PULL_QUOTE_MIN_CHARS = 20
 PULL_QUOTE_MAX_CHARS = 300
@@ -378,6 +386,11 @@ FIGURE_TAGS: frozenset[str] = frozenset(
 #: links to no other story (its gallery, the project's site). A lazily loaded image's
 #: address is in one of its data attributes, its ``src`` a placeholder.
 PHOTO_MIN_PIXELS = 100
+#: ... but a smaller image with a short caption of its own (the portrait of someone
+#: quoted, 90x120, their name under it) is one, down to this size: below it, icons and
+#: spacers. A longer text beside a small image is no caption: an author's biography.
+CAPTIONED_PHOTO_MIN_PIXELS = 64
+NAME_CAPTION_MAX_CHARS = 80
 #: An image aligned or styled like this floats beside the text it sits in: that text is
 #: no caption.
 FLOAT_ALIGNMENTS = frozenset({"left", "right"})
