@@ -39,6 +39,7 @@ _PAGE_TITLES = etree.XPath(
     "//head/title/text() | //head/meta[@property='og:title' or @name='title']/@content"
 )
 _SPACES = re.compile(r"\s+")
+_NBSP_GAP = re.compile(r"[ \t]*\xa0[ \t]*\xa0\s*")
 _BREAKS = frozenset({"br", "hr", "wbr"})
 _CAPTION_BLOCKS = _BREAKS | {"div", "p", "td", "th", "tr", "figcaption", "li", "center"}
 _PIXELS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
@@ -249,10 +250,19 @@ def _datelines(root):
             line = _short_line(candidate)
             if line is None:
                 break
-            dateline = parse_dateline(line)
+            dateline = _parse_gapped(candidate) or parse_dateline(line)
             if dateline is not None:
                 yield candidate, dateline, False
                 break
+
+
+def _parse_gapped(element) -> Dateline | None:
+    """The dateline of an element whose gap of no-break spaces separates a byline from
+    it: "by Staff Writers&nbsp;&nbsp;Moscow (Interfax) ..."; None without such a gap."""
+    text = element.text_content()
+    if not _NBSP_GAP.search(text):
+        return None
+    return parse_dateline(_SPACES.sub(" ", _NBSP_GAP.sub(" / ", text)).strip())
 
 
 def _find_headline(page: _Page, dateline_element, bare: bool):
@@ -429,6 +439,9 @@ def _scan_story(page: _Page, body_start):
                 continue
         if _inside(node, body_start) or any(_inside(node, marker) for marker in markers):
             continue
+        if (lead := _leading_marker(node)) is not None:
+            node.text = None  # the report begins after it, with the headline
+            markers.append(lead)
         for line, bare in _landmark_lines(node):
             if profile.RELATED_REPORT_MARKER.match(line):
                 if bare:
@@ -459,6 +472,16 @@ def _landmark_lines(node):
         yield line, False
     if (line := _bare_line(node)) is not None:
         yield line, True
+
+
+def _leading_marker(node):
+    """The line break after a related-report marker that opens a block, the report's
+    headline after it: "<p>Earlier Related Report<br><b>Headline</b>"."""
+    children = [child for child in node if isinstance(child.tag, str)]
+    if (node.tag in profile.LANDMARK_TAGS and children and children[0].tag in _BREAKS
+            and profile.RELATED_REPORT_MARKER.match(node.text or "")):
+        return children[0]
+    return None
 
 
 def _bare_line(node) -> str | None:
