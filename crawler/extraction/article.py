@@ -194,7 +194,8 @@ def _story_paragraphs(fragment) -> list[str]:
     """The paragraphs of a story or report fragment, without the rights notices that
     close it and the pull quotes that repeat it."""
     paragraphs = textwork.fragment_paragraphs(fragment)
-    while paragraphs and profile.RIGHTS_NOTICE.search(paragraphs[-1]):
+    while (paragraphs and profile.RIGHTS_NOTICE.search(paragraphs[-1])
+           and paragraphs[-1][:1] not in _QUOTES):  # a notice quoted is the writer's text
         paragraphs.pop()
     return [p for p in paragraphs if not _is_pull_quote(p, paragraphs)]
 

@@ -394,6 +394,8 @@ def _byline_name(element) -> str | None:
         return None
     name = match.group(1)
     cut = profile.BYLINE_ROLE_SEPARATOR.search(name)
+    if cut is not None and (suffix := profile.BYLINE_NAME_SUFFIX.match(name[cut.start():])):
+        cut = profile.BYLINE_ROLE_SEPARATOR.search(name, cut.start() + suffix.end())
     if cut is None or (profile.BYLINE_MORE_NAMES.match(name[cut.start():])
                        and not profile.BYLINE_ROLE_WORD.search(name)):
         return name
@@ -552,8 +554,8 @@ def _drop_post_signature(quote) -> None:
 
 def _is_promo_block(block, story_chars: int) -> bool:
     """An appeal, offer or teaser box: short (a small part of the story, if it holds
-    paragraphs), and a form, a teaser's image, an icon (and no photo), or only links to
-    the site's own pages that are not stories."""
+    paragraphs), and a form, a teaser's image, an icon or a row of linked icons (and no
+    photo), or only links to the site's own pages that are not stories."""
     if block.getparent() is None:
         return False
     chars = len(line_text(block))
@@ -564,11 +566,20 @@ def _is_promo_block(block, story_chars: int) -> bool:
     images = _IMAGES(block)
     if _FORMS(block) or any(map(_is_teaser, images)):
         return True
-    if images and all(map(_is_icon, images)):
-        return True  # an icon, and no photo beside it
+    if (images and all(map(_is_icon, images)) and not _fills_a_cell(block)
+            and (len(images) == 1 or all(_link_of(image) is not None for image in images))):
+        return True  # an icon, or a row of linked icons (follow us), and no photo
     hrefs = [link.get("href") or "" for link in _LINKS(block)]
     targets = [urlsplit(href) for href in hrefs if not _opens_image(href)]  # not "Enlarge"
     return bool(targets) and all(_is_service_page(target) for target in targets)
+
+
+def _fills_a_cell(block) -> bool:
+    """All there is in a cell of a table row of several: a value, maybe with an icon
+    (a flag beside a country's name), not a box in the page's story column."""
+    cell = block if block.tag in ("td", "th") else next(block.iterancestors("td", "th"), None)
+    row = cell.getparent() if cell is not None else None
+    return row is not None and len(_CELLS(row)) > 1 and line_text(cell) == line_text(block)
 
 
 def _is_teaser(image) -> bool:
@@ -672,6 +683,9 @@ def _figure_and_photos(image, bound, caption_above=None) -> tuple[list, list[Pho
     the figure's caption, which, when nothing after the figure is one, may be above it
     (``caption_above(figure)``: the block holding it, if any, in a list)."""
     grid = _photo_grid(image, bound)
+    if grid is None and (cells := _photo_cells(image, bound)):
+        return cells, [Photo(source, _caption_text(cell) or None) for cell in cells
+                       for source in map(_photo_source, _IMAGES(cell)) if source]
     if grid is None:
         parts = _figure_parts(_figure_of(image, bound))
         if len(parts) == 1 and not line_text(parts[0]):
@@ -692,8 +706,8 @@ def _photo_grid(image, bound):
         return None
     cells = [cell for row in _ROWS(table) for cell in _CELLS(row)]
     if (len(line_text(table)) > profile.WRAPPED_CAPTION_MAX_CHARS
-            or any(len(line_text(cell)) > profile.CAPTION_MAX_CHARS for cell in cells)):
-        return None
+            or any(len(line_text(cell)) > profile.LANDMARK_MAX_CHARS for cell in cells)):
+        return None  # a row of long texts under the photos is the story's
     rows_of_photos = Counter(cell.getparent() for cell in cells
                              if any(map(_photo_source, _IMAGES(cell))))
     return table if rows_of_photos and max(rows_of_photos.values()) > 1 else None
@@ -731,6 +745,16 @@ def _figure_of(image, bound):
             break
         figure = block
     return figure
+
+
+def _photo_cells(image, bound) -> list:
+    """The cells of the table row holding ``image`` beside other photos, each in a cell
+    of its own, when its table is no grid (long texts under them are the story's)."""
+    row = next(image.iterancestors("tr"), None)
+    if row is None or row is bound or _inside(bound, row):
+        return []
+    cells = [cell for cell in _CELLS(row) if any(map(_photo_source, _IMAGES(cell)))]
+    return cells if len(cells) > 1 else []
 
 
 def _in_running_text(image) -> bool:
@@ -819,11 +843,12 @@ def _caption_text(element) -> str:
 
 def _photo_source(image, caption_chars: int = 0) -> str | None:
     """The address of a story photo, given the length of its own caption; None for a
-    placeholder inside another image, an image with no address but a placeholder, a
+    placeholder inside another image, a logo, an image with no address but a placeholder, a
     spacer or icon, a small image without a short caption (a name), and a linked image
     (a button, an ad, a teaser's thumbnail) unless the link opens the image enlarged,
     or the image has a caption of its own and is no teaser."""
-    if next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None:
+    if (next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None
+            or any(profile.LOGO.search(image.get(name) or "") for name in ("src", "alt", "class"))):
         return None
     link = _link_of(image)
     if _is_decoration(image) and (
@@ -887,7 +912,16 @@ def _caption_after(figure):
             and not profile.CAPTION_CLASS.search(following.get("class") or "")):
         return None
     line = _short_line(following, profile.CAPTION_MAX_CHARS)
-    return following if _is_caption_line(line) else None
+    if not _is_caption_line(line) or _set_like(following, _previous_block(figure)):
+        return None
+    return following
+
+
+def _set_like(block, other) -> bool:
+    """Two blocks of the same tag and class: paragraphs of the story, where every
+    paragraph is a ``<span class="BT">``, not a caption under a photo between them."""
+    return (other is not None and block.tag == other.tag and bool(block.get("class"))
+            and block.get("class") == other.get("class") and bool(line_text(other)))
 
 
 def _caption_above(figure) -> list:

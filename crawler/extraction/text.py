@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 import trafilatura
@@ -47,6 +48,8 @@ _BLOCK_TAGS = frozenset(
 _LINE_ENDS = frozenset(".!?:;\"'\u201d\u2019)]")
 #: A line longer than this is prose, not a list item or a heading.
 _PROSE_LINE_MIN_CHARS = 100
+#: A line ending in a web address ("... at nexgrip.com/opengrip") ends there.
+_ENDS_IN_ADDRESS = re.compile(r"\S+(?:/\S*|\.[a-z]{2,})$", re.IGNORECASE)
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
@@ -95,13 +98,17 @@ def _join_split_sentences(lines: list[str]) -> list[str]:
 
 def _goes_on(line: str, following: str) -> bool:
     return (len(line) > _PROSE_LINE_MIN_CHARS and line[-1] not in _LINE_ENDS
-            and " | " not in line and following[:1].islower())
+            and " | " not in line and following[:1].islower()
+            and not _ENDS_IN_ADDRESS.search(line))
 
 
 def _holds_story_text(cell: etree._Element) -> bool:
     """A cell holding paragraphs (two blocks, text and a block, or a blank line between
-    runs of text), not a value: its table lays out the page."""
+    runs of text) or a paragraph of prose, not a value: its table lays out the page."""
     blocks = sum(1 for child in cell if child.tag in _BLOCK_TAGS)
+    line = line_text(cell)
+    if len(line) > _PROSE_LINE_MIN_CHARS and line[-1] in _LINE_ENDS:
+        return True
     return blocks + holds_loose_text(cell) >= 2 or any(
         br.getnext() is not None and br.getnext().tag == "br" and not (br.tail or "").strip()
         for br in cell.iterchildren("br"))

@@ -149,10 +149,13 @@ BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s")
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
 BYLINE_MORE_NAMES = re.compile(rf"^\s*,\s*(?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME}\s*$")
 BYLINE_ROLE_WORD = re.compile(
-    r"\b(?:correspondent|editor|writer|reporter|columnist|contributor|analyst|producer"
+    r"\b(?:correspondent|editor|reporter|columnist|contributor|analyst|producer"
     r"|chief|bureau|director|professor|fellow)s?\b",
     re.IGNORECASE,
 )
+#: A suffix after a comma is the name's own: "by Harold W. Kessler, Jr.", ", Ph.D.".
+BYLINE_NAME_SUFFIX = re.compile(
+    r"^,\s*(?:Jr|Sr|II|III|IV|Ph\.?\s?D|M\.?\s?D|Esq)\.?(?=\s*(?:[/,]|$))")
 
 #: Months as the datelines spell them ("April", "Apr", "Apr.", "Sept").
 MONTHS: dict[str, int] = {
@@ -398,6 +401,8 @@ FLOAT_STYLE = re.compile(r"float\s*:\s*(?:left|right)", re.IGNORECASE)
 IMAGE_TAGS = ("img", "amp-img")
 IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
+#: A logo, by its address, alternative text or class, is no photo, whatever its size.
+LOGO = re.compile(r"logo", re.IGNORECASE)
 #: A link opening the photo enlarged in a pop-up: "javascript:popImage('...-hg.jpg')".
 IMAGE_IN_SCRIPT = re.compile(r"^\s*javascript:.*\.(?:jpe?g|png|gif|webp|avif)['\"]",
                              re.IGNORECASE)
