@@ -230,7 +230,6 @@ RELATED_REPORT_MARKER = re.compile(
 #: The source line closing a story: "Source: Agence France-Presse" (group 1 is the name).
 SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
-#: Lines that end the story (after the source line, if any).
 #: The time a story was published or updated, on a line of its own under the dateline
 #: ("Updated: Jan 9 2026", "Last updated on 9 January 2026, 10:04 GMT"): no text.
 TIMESTAMP_LINE = re.compile(
@@ -241,10 +240,14 @@ TIMESTAMP_LINE = re.compile(
 #: The signature under a social media post embedded in a blockquote, "— Name (@handle)
 #: <a>date</a>": the story quotes the post's text, the signature is the embed's own.
 POST_SIGNATURE = re.compile(r"^\s*[—–-]+\s*[^()\n]{0,80}\(@[\w.]{1,40}\)")
+
+#: Lines that end the story (after the source line, if any): the network's own, a
+#: sharing row's label, a comment section's heading.
 STORY_END_LINE = re.compile(
     r"^\s*(?:Email\s+This\s+(?:Article|Story)(?:\s+To\s+A\s+Friend)?|Related\s+Links"
-    r"|Share\s+this\s+article|Comment\s+(?:on\s+)?this\s+article.*"
-    r"|Comments\s+are\s+(?:closed|disabled)\b.*)\s*:?\s*$",
+    r"|Share\s+this\s+(?:article|story|page|post)|Comment\s+(?:on\s+)?this\s+article.*"
+    r"|Comments\s+are\s+(?:closed|disabled)\b.*|Join\s+the\s+discussion"
+    r"|(?:Leave|Post|Add)\s+a\s+(?:comment|reply)|(?:Reader\s+)?Comments)\s*:?\s*$",
     re.IGNORECASE,
 )
 
