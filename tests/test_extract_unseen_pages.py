@@ -21,12 +21,13 @@ opening enlarged in a script pop-up with a "click image to enlarge" hint, a phot
 linked to its gallery page, an AMP photo with a placeholder inside, a credit laid over
 the photo, an update time and a toolbar over the body, an embedded post, a byline of
 three names, a portrait of someone quoted, a report marker and its headline in one
-paragraph, a byline and a dateline in one element, ...). v13 to v166 were written
-blind, in twenty rounds (eight pages each, six in rounds seven and fourteen), by
-someone who had not read the extractor or the site profile; each round's failures were
-fixed by structure before the next (rounds one to twenty failed 6, 2, 3, 6, 2, 2, 2, 4,
-6, 6, 2, 1, 4, 4, 4, 0, 4, 3, 3 and 3 pages). The photos of v01 to v66 were marked
-blind afterwards.
+paragraph, a byline and a dateline in one element, 2014-2019 pages with sharing and
+comment widgets, ...). v13 to v182 were written blind, in twenty-two rounds (eight
+pages each, six in rounds seven and fourteen), by someone who had not read the
+extractor or the site profile; round 21 (v167-v174) read the README's rules and set
+traps for them. Each round's failures were fixed by structure before the next (rounds
+one to twenty-two failed 6, 2, 3, 6, 2, 2, 2, 4, 6, 6, 2, 1, 4, 4, 4, 0, 4, 3, 3, 3, 7
+and 2 pages). The photos of v01 to v66 were marked blind afterwards.
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, photos, related
 reports, and boilerplate strings that must not appear anywhere in the record but in its
 photos' captions;
