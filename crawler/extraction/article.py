@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree, html
 
 from crawler.extraction import text as textwork
+from crawler.extraction.blocks import line_text
 from crawler.extraction.dateline import (
     Dateline,
     infer_year,
@@ -30,8 +31,9 @@ from crawler.extraction.outcomes import (
     NOT_ARTICLE,
     UNDATED,
 )
+from crawler.extraction.photos import Photo
 from crawler.extraction.pool import header_value, not_a_candidate
-from crawler.extraction.story import Photo, StoryRegion, line_text, locate_story
+from crawler.extraction.story import StoryRegion, locate_story
 from crawler.sites import spacedaily as profile
 
 #: ``extractor.profile`` of a page no site profile knows (trafilatura alone).

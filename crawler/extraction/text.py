@@ -17,7 +17,7 @@ import trafilatura
 from lxml import etree, html
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-from crawler.extraction.story import holds_loose_text, line_text
+from crawler.extraction.blocks import holds_loose_text, line_text
 
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread

@@ -9,6 +9,7 @@ page: it describes structure.
 from __future__ import annotations
 
 import re
+from urllib.parse import SplitResult
 
 #: The profile's name in each record's ``extractor.profile``.
 NAME = "spacedaily"
@@ -68,6 +69,11 @@ def canonical_host(host: str) -> str:
 
 def is_network_host(host: str) -> bool:
     return registered_domain(host) in NETWORK_DOMAINS
+
+
+def is_network_link(target: SplitResult) -> bool:
+    """A link to a network host, or a relative one."""
+    return not target.netloc or is_network_host(target.hostname or "")
 
 
 def is_article_path(path: str) -> bool:
