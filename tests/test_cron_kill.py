@@ -5,6 +5,7 @@ run had not recorded), and no unchanged story twice in full."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -52,48 +53,52 @@ def stories() -> dict[str, set[str]]:
     return {story_id(t["urls"][0]): set(t["urls"]) for t in truth if t["kind"] == "story"}
 
 
-def wait_for_first_record(out: Path, crawl: subprocess.Popen) -> float:
+def wait_for_first_record(out: Path, crawl: subprocess.Popen) -> None:
     """Block until the crawl opens its first WARC file (the crawl proper begins)."""
-    started = time.monotonic()
     while not list(out.glob("warc/*.open")) and crawl.poll() is None:
         time.sleep(0.02)
-    return time.monotonic() - started
+
+
+def open_warc_bytes(out: Path) -> int:
+    """What the crawl has written so far into the WARC files it holds open."""
+    written = 0
+    for path in out.glob("warc/*.open"):
+        with contextlib.suppress(FileNotFoundError):  # closed (renamed) meanwhile
+            written += path.stat().st_size
+    return written
+
+
+def wait_until_written(out: Path, crawl: subprocess.Popen, size: int) -> None:
+    """Block until the crawl has written ``size`` bytes of WARC, or has ended. Progress,
+    not time: this VM's speed drifts, and a kill timed by an earlier crawl's duration can
+    come after a faster crawl has closed its files."""
+    wait_for_first_record(out, crawl)
+    while crawl.poll() is None and open_warc_bytes(out) < size:
+        time.sleep(0.005)
 
 
 @dataclass
 class Reference:
     urls: set[str]  # what an uninterrupted crawl archives
-    seconds: float  # how long it writes
+    warc_bytes: int  # how much WARC it writes
 
 
 @pytest.fixture(scope="module")
 def reference(replica, tmp_path_factory) -> Reference:
-    """An uninterrupted crawl: what it archives, and how long it writes, from opening its
-    WARC file to closing it (where the kills land; before, there is nothing to damage;
-    after, little)."""
+    """An uninterrupted crawl: what it archives, and how much WARC it writes (the kills
+    land within that; before, there is nothing to damage; after, little)."""
     out = tmp_path_factory.mktemp("reference") / "archive"
-    crawl = start_crawl(out, replica.proxy, *PACE)
-    wait_for_first_record(out, crawl)
-    started = time.monotonic()
-    while list(out.glob("warc/*.open")):
-        time.sleep(0.02)
-    writing = time.monotonic() - started
-    _, stderr = crawl.communicate(timeout=240)
-    assert crawl.returncode == 0, stderr[-3000:]
-    return Reference(archived_urls(out), writing)
+    result = run_crawl(out, replica.proxy, *PACE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    warc_bytes = sum(path.stat().st_size for path in out.glob("warc/*.warc.gz"))
+    return Reference(archived_urls(out), warc_bytes)
 
 
-@pytest.fixture(scope="module")
-def crawl_seconds(reference) -> float:
-    return reference.seconds
-
-
-def kill_moments(duration: float) -> list[float]:
-    """Five moments spread over the first 80% of the crawl: one in each fifth of that, at a
-    seeded random point (this VM's speed drifts: a kill late in the reference crawl's
-    duration can come after a faster crawl has closed its files)."""
+def kill_points(warc_bytes: int) -> list[int]:
+    """Five points spread over the first 80% of the crawl's WARC bytes: one in each fifth
+    of that, at a seeded random point."""
     rng = random.Random(SEED)
-    return [0.8 * duration * (i + rng.random()) / KILLS for i in range(KILLS)]
+    return [int(0.8 * warc_bytes * (i + rng.random()) / KILLS) for i in range(KILLS)]
 
 
 def assert_every_story_recorded(out, stories: dict[str, set[str]]) -> None:
@@ -111,14 +116,13 @@ class KilledRun:
 
 
 @pytest.fixture(scope="module")
-def killed_runs(replica, crawl_seconds, tmp_path_factory) -> list[KilledRun]:
-    """Five crawls, each killed with SIGKILL at its moment, then run again to the end."""
+def killed_runs(replica, reference, tmp_path_factory) -> list[KilledRun]:
+    """Five crawls, each killed with SIGKILL at its point, then run again to the end."""
     runs = []
-    for moment in kill_moments(crawl_seconds):
+    for point in kill_points(reference.warc_bytes):
         out = tmp_path_factory.mktemp("killed") / "archive"
         crawl = start_crawl(out, replica.proxy, *PACE)
-        wait_for_first_record(out, crawl)
-        time.sleep(moment)
+        wait_until_written(out, crawl, point)
         crawl.send_signal(signal.SIGKILL)
         crawl.communicate(timeout=30)  # the extraction workers exit with it
         left_open = sorted(p.name for p in out.glob("*/*.open"))
@@ -156,8 +160,7 @@ def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
 ):
     out = tmp_path / "archive"
     crawl = start_crawl(out, replica.proxy, *PACE)
-    wait_for_first_record(out, crawl)
-    time.sleep(reference.seconds / 3)
+    wait_until_written(out, crawl, reference.warc_bytes // 3)
     crawl.send_signal(signal.SIGTERM)
     try:
         _, stderr = crawl.communicate(timeout=30)
@@ -182,15 +185,14 @@ def test_sigterm_stops_gracefully_with_exit_code_2_and_the_next_run_finishes(
 
 
 def test_ctrl_c_to_the_process_group_drains_extraction_without_losing_a_page(
-    replica, crawl_seconds, tmp_path
+    replica, reference, tmp_path
 ):
     """Ctrl-C in a terminal signals the crawl and its extraction workers alike: the
     workers leave their lifetime to the crawl, which drains them."""
     out = tmp_path / "archive"
     crawl = subprocess.Popen(crawl_command(out, replica.proxy, *PACE), start_new_session=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_first_record(out, crawl)
-    time.sleep(crawl_seconds / 3)
+    wait_until_written(out, crawl, reference.warc_bytes // 3)
     os.killpg(crawl.pid, signal.SIGINT)
     try:
         _, stderr = crawl.communicate(timeout=30)
