@@ -69,10 +69,11 @@ def sole_run(block):
 
 
 def previous_block(element):
-    """The element right before ``element``, past line breaks; None if text comes
-    between."""
+    """The element right before ``element``, past line breaks and comments; None if
+    text comes between."""
     previous = element.getprevious()
-    while previous is not None and previous.tag in BREAKS and not (previous.tail or "").strip():
+    while (previous is not None and _passed_over(previous)
+           and not (previous.tail or "").strip()):
         previous = previous.getprevious()
     if previous is None or (previous.tail or "").strip():
         return None
@@ -80,13 +81,20 @@ def previous_block(element):
 
 
 def next_block(element):
-    """The element right after ``element``, past line breaks; None if text comes first."""
+    """The element right after ``element``, past line breaks and comments; None if text
+    comes first."""
     if (element.tail or "").strip():
         return None
     following = element.getnext()
-    while following is not None and following.tag in BREAKS and not (following.tail or "").strip():
+    while (following is not None and _passed_over(following)
+           and not (following.tail or "").strip()):
         following = following.getnext()
     return following
+
+
+def _passed_over(node) -> bool:
+    """A line break, or a comment or processing instruction: nothing that reads."""
+    return not isinstance(node.tag, str) or node.tag in BREAKS
 
 
 def drop(element) -> None:

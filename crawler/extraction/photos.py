@@ -125,8 +125,11 @@ def figure_and_photos(image, bound, caption_above=None) -> tuple[list, list[Phot
     (``caption_above(figure)``: the block holding it, if any, in a list)."""
     grid = _photo_grid(image, bound)
     if grid is None and (cells := _photo_cells(image, bound)):
-        return cells, [Photo(source, _caption_text(cell) or None) for cell in cells
-                       for source in map(_photo_source, IMAGES(cell)) if source]
+        credit = _credit_row_after(cells[0].getparent())
+        credits = [_caption_text(credit)] if credit is not None else []
+        return cells + [credit] * bool(credits), [
+            Photo(source, " ".join(filter(None, [_caption_text(cell), *credits])) or None)
+            for cell in cells for source in map(_photo_source, IMAGES(cell)) if source]
     if grid is None:
         parts = _figure_parts(_figure_of(image, bound))
         if len(parts) == 1 and not line_text(parts[0]):
@@ -196,6 +199,14 @@ def _photo_cells(image, bound) -> list:
         return []
     cells = [cell for cell in CELLS(row) if any(map(_photo_source, IMAGES(cell)))]
     return cells if len(cells) > 1 else []
+
+
+def _credit_row_after(row):
+    """The row right after ``row``, if it is one cell holding a photo credit."""
+    following = row.getnext()
+    if following is None or following.tag != "tr" or len(CELLS(following)) != 1:
+        return None
+    return following if profile.CREDIT_LINE.match(line_text(following)) else None
 
 
 def _in_running_text(image) -> bool:
@@ -273,10 +284,12 @@ def _caption_text(element) -> str:
              if isinstance(node.tag, str) and _is_photo_hint(line_text(node))]
     if hints:  # taken out of a copy: the page stays as it is
         copy = deepcopy(element)
-        for original, copied in zip(element.iter(), copy.iter(), strict=True):
-            if any(original is hint for hint in hints):
-                copied.text = None
-                copied.drop_tree()
+        copied_hints = [copied for original, copied in zip(element.iter(), copy.iter(),
+                                                            strict=True)
+                        if any(original is hint for hint in hints)]
+        for copied in copied_hints:
+            copied.text = None
+            copied.drop_tree()
         element = copy
     text = profile.PHOTO_HINT.sub(" ", spaced_text(element, spaced=_CAPTION_BLOCKS))
     return SPACES.sub(" ", text).strip()
@@ -289,19 +302,29 @@ def _photo_source(image, caption_chars: int = 0) -> str | None:
     (a button, an ad, a teaser's thumbnail) unless the link opens the image enlarged,
     or the image has a caption of its own and is no teaser."""
     if (next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None
-            or any(profile.LOGO.search(image.get(name) or "") for name in ("src", "alt", "class"))):
+            or any(profile.NON_PHOTO_NAME.search(image.get(name) or "")
+                   for name in ("src", "alt", "class"))):
         return None
     link = link_of(image)
+    href = link.get("href") or "" if link is not None else ""
     if is_decoration(image) and (
-            is_icon(image) or link is not None
-            or not 0 < caption_chars <= profile.NAME_CAPTION_MAX_CHARS):
-        return None
+            is_icon(image) or not 0 < caption_chars <= profile.NAME_CAPTION_MAX_CHARS
+            or (link is not None and not _opens_file(href))):
+        return None  # small: a portrait with a name, a chart opening its document
     if (link is not None and not opens_image(link.get("href") or "")
             and (not caption_chars or is_teaser(image))):
         return None
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
-    return next((address for address in addresses
-                 if address and not address.startswith("data:")), None)
+    address = next((address for address in addresses
+                    if address and not address.startswith("data:")), None)
+    if address is None or urlsplit(address).path.endswith("/"):
+        return None  # a placeholder, or a folder: no image file named
+    return address
+
+
+def _opens_file(href: str) -> bool:
+    """A link to an image or a document (a chart's PDF), not to a page."""
+    return opens_image(href) or bool(profile.DOCUMENT_FILE.search(urlsplit(href).path))
 
 
 def opens_image(href: str) -> bool:
@@ -352,17 +375,25 @@ def _caption_after(figure):
     if (following.tag not in profile.CAPTION_TAGS and not _styled_as_caption(following)
             and not profile.CAPTION_CLASS.search(following.get("class") or "")):
         return None
-    line = short_line(following, profile.CAPTION_MAX_CHARS)
-    if not is_caption_line(line) or _set_like(following, previous_block(figure)):
+    line = short_line(following, profile.WRAPPED_CAPTION_MAX_CHARS)
+    if (not is_caption_line(line) or profile.NOTE_LABEL.match(line)
+            or _set_like(following, previous_block(figure))):
         return None
     return following
 
 
 def _set_like(block, other) -> bool:
-    """Two blocks of the same tag and class: paragraphs of the story, where every
-    paragraph is a ``<span class="BT">``, not a caption under a photo between them."""
-    return (other is not None and block.tag == other.tag and bool(block.get("class"))
-            and block.get("class") == other.get("class") and bool(line_text(other)))
+    """Two blocks set alike: paragraphs of the story, where every paragraph is a
+    ``<span class="BT">`` or a plain ``<div>``, not a caption under a photo between
+    them."""
+    return other is not None and bool(line_text(other)) and _look(block) == _look(other)
+
+
+def _look(block) -> tuple:
+    """How a block is set: its tag and attributes, and the tag of a run holding all its
+    text (``<p><i>...</i></p>`` is not set like ``<p>...</p>``)."""
+    run = sole_run(block)
+    return block.tag, dict(block.attrib), run.tag if run is not None else None
 
 
 def _caption_above(figure) -> list:
@@ -379,7 +410,8 @@ def _set_as_caption(block) -> bool:
     """A block whose class calls it a caption, or whose whole text is one run with a
     class of its own, one the block before it does not share (``<p><span class="PC">``
     among plain paragraphs): not italics alone, which an editor's note shares."""
-    if profile.CAPTION_CLASS.search(block.get("class") or ""):
+    if (profile.CAPTION_CLASS.search(block.get("class") or "")
+            or profile.SMALL_PRINT_STYLE.search(block.get("style") or "")):
         return True
     run = sole_run(block)
     if run is None or not run.get("class"):

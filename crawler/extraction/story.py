@@ -378,7 +378,8 @@ def _scan_story(page: _Page, body_start):
                     node.tail = None
                 markers.append(node)
                 break
-            if match := profile.SOURCE_LINE.match(line):
+            if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(
+                    node.getparent() if bare else node):  # a caption's credit is no source
                 source = (node, match.group(1), len(markers))
                 break
             if profile.STORY_END_LINE.match(line) and text_seen:

@@ -373,7 +373,8 @@ CREDIT_LINE = re.compile(
 #: "View photo gallery (5 images) »": it goes with the photo, but is no part of its
 #: caption.
 PHOTO_HINT = re.compile(
-    r"\(?\s*(?:click|tap)\b[^.()]{0,40}?\b(?:enlarge|larger|full[- ]?size)\w*\s*\)?\.?"
+    r"\(?\s*(?:click|tap)\b[^.()]{0,40}?\b(?:enlarge|larger|full[- ]?size|hi-?res)\w*"
+    r"(?:\s+(?:version|image|photo|picture|view|copy))?(?:[^.()]{0,25}\))?\s*\)?\.?"
     r"|\b(?:view|see|browse)\s+(?:the\s+|all\s+|more\s+)?(?:photo\s+|image\s+)?"
     r"(?:gallery|photos|images|pictures)\b(?:\s*\(\d+[^)]{0,20}\))?\s*[»>]*",
     re.IGNORECASE,
@@ -410,8 +411,14 @@ FLOAT_STYLE = re.compile(r"float\s*:\s*(?:left|right)", re.IGNORECASE)
 IMAGE_TAGS = ("img", "amp-img")
 IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
-#: A logo, by its address, alternative text or class, is no photo, whatever its size.
-LOGO = re.compile(r"logo", re.IGNORECASE)
+#: A document a small image may open (a chart's thumbnail, linked to its PDF).
+DOCUMENT_FILE = re.compile(r"\.pdf$", re.IGNORECASE)
+#: A logo or a QR code, by its address, alternative text or class, is no photo,
+#: whatever its size.
+NON_PHOTO_NAME = re.compile(r"logo|qr[-_ ]?code|(?:^|[-_/ ])qr(?:$|[-_. ])", re.IGNORECASE)
+#: A note of the editors' is no caption, even set in italics under a photo.
+NOTE_LABEL = re.compile(r"^\W*(?:editor'?s\s+note|note|update|correction|clarification)\s*:",
+                        re.IGNORECASE)
 #: A link opening the photo enlarged in a pop-up: "javascript:popImage('...-hg.jpg')".
 IMAGE_IN_SCRIPT = re.compile(r"^\s*javascript:.*\.(?:jpe?g|png|gif|webp|avif)['\"]",
                              re.IGNORECASE)
