@@ -22,12 +22,13 @@ linked to its gallery page, an AMP photo with a placeholder inside, a credit lai
 the photo, an update time and a toolbar over the body, an embedded post, a byline of
 three names, a portrait of someone quoted, a report marker and its headline in one
 paragraph, a byline and a dateline in one element, 2014-2019 pages with sharing and
-comment widgets, ...). v13 to v182 were written blind, in twenty-two rounds (eight
-pages each, six in rounds seven and fourteen), by someone who had not read the
-extractor or the site profile; round 21 (v167-v174) read the README's rules and set
-traps for them. Each round's failures were fixed by structure before the next (rounds
-one to twenty-two failed 6, 2, 3, 6, 2, 2, 2, 4, 6, 6, 2, 1, 4, 4, 4, 0, 4, 3, 3, 3, 7
-and 2 pages). The photos of v01 to v66 were marked blind afterwards.
+comment widgets, traps for the documented rules, ...). v13 to v198 were written blind,
+in twenty-four rounds (eight pages each, six in rounds seven and fourteen), by someone
+who had not read the extractor or the site profile; rounds 21, 23 and 24 (v167-v174,
+v183-v198) read the README's rules and set traps for them. Each round's failures were
+fixed by structure before the next (rounds one to twenty-four failed 6, 2, 3, 6, 2, 2,
+2, 4, 6, 6, 2, 1, 4, 4, 4, 0, 4, 3, 3, 3, 7, 2, 6 and 7 pages), but for what
+:data:`KNOWN_GAPS` lists. The photos of v01 to v66 were marked blind afterwards.
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, photos, related
 reports, and boilerplate strings that must not appear anywhere in the record but in its
 photos' captions;
@@ -51,7 +52,12 @@ FIELDS = ("title", "byline", "place", "agency", "published", "source")
 
 #: Pages the extractor still gets wrong, by test: each is reported as xfail (strict, so a
 #: fix shows up as a failure to remove it from here), never as a pass.
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("body", "v183_spacewar_2011_cp1252_ria_byline_paren_agency_native_runin_stray_break_capital"):
+        "a stray paragraph break before a capitalised word (a name: 'the nuclear submarine"
+        "</p><p>Yury Dolgoruky ...') is not mended: only a break before a lower-case word is,"
+        " as list items and headings also end in a bare word before a capitalised line",
+}
 
 
 def page_names(test: str) -> list:

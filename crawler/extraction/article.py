@@ -41,6 +41,7 @@ GENERIC_NAME = "generic"
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SENTENCE_ENDS = frozenset(".!?:;\"\u201d\u2019")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
 _QUOTES = " \"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _TEXT_NODES = etree.XPath(".//text()")
 _BASE_HREF = etree.XPath("//head/base/@href")
@@ -96,6 +97,8 @@ def _article_from_region(region: StoryRegion, root, base_url: str, encoding: str
         paragraphs[0] = split_inline_dateline(paragraphs[0], None)[1]
     if paragraphs and paragraphs[0].casefold() == region.title.casefold():
         paragraphs.pop(0)  # the headline repeated over the text (a pasted press release)
+    if region.source and paragraphs and profile.SOURCE_LINE.match(paragraphs[-1]):
+        paragraphs.pop()  # the story's source line, before its related reports
     return {
         "title": region.title,
         "byline": region.byline,
@@ -207,7 +210,20 @@ def _is_pull_quote(paragraph: str, paragraphs: list[str]) -> bool:
     words = paragraph.strip(_QUOTES)
     if not profile.PULL_QUOTE_MIN_CHARS <= len(words) <= profile.PULL_QUOTE_MAX_CHARS:
         return False
-    return any(len(other) > len(paragraph) and words in other for other in paragraphs)
+    pieces = [piece.strip("".join(_SENTENCE_ENDS) + ", ") for piece in _ELLIPSIS.split(words)]
+    pieces = [piece for piece in pieces if piece]  # "We will not ... abandon X."
+    return any(len(other) > len(paragraph) and _holds_in_order(other, pieces)
+               for other in paragraphs)
+
+
+def _holds_in_order(text: str, pieces: list[str]) -> bool:
+    start = 0
+    for piece in pieces:
+        start = text.find(piece, start)
+        if start < 0:
+            return False
+        start += len(piece)
+    return bool(pieces)
 
 
 def _is_report_headline(line: str) -> bool:

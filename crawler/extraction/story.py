@@ -75,6 +75,7 @@ _PAGE_TITLES = etree.XPath(
 )
 
 
+_WORD = re.compile(r"\w")
 _NBSP_GAP = re.compile(r"[ \t]*\xa0[ \t]*\xa0\s*")
 
 
@@ -360,11 +361,12 @@ def _scan_story(page: _Page, body_start):
     """
     markers: list[etree._Element] = []
     source: tuple[etree._Element, str, int] | None = None  # node, name, markers before
-    text_seen = False
+    story_source: str | None = None  # a source line right before the first marker
+    text_seen = text_since_source = False
     for node in page.nodes[page.order[body_start] + 1:]:
         if node.tag is etree.Comment:
             if profile.BODY_END_COMMENT.match(node.text or ""):
-                return _story_end(markers, node, source)
+                return _story_end(markers, node, source, story_source)
             if _bare_line(node) is None:
                 continue
         if inside(node, body_start) or any(inside(node, marker) for marker in markers):
@@ -376,21 +378,38 @@ def _scan_story(page: _Page, body_start):
             if profile.RELATED_REPORT_MARKER.match(line):
                 if bare:
                     node.tail = None
+                if not markers and source is not None and not text_since_source:
+                    story_source = source[1]
                 markers.append(node)
                 break
             if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(
                     node.getparent() if bare else node):  # a caption's credit is no source
                 source = (node, match.group(1), len(markers))
+                text_since_source = False
                 break
             if profile.STORY_END_LINE.match(line) and text_seen:
-                return _story_end(markers, node, source)
-        if not profile.TIMESTAMP_LINE.match(short_line(node) or ""):
-            text_seen = text_seen or bool((node.text or "").strip() or (node.tail or "").strip())
-    return _story_end(markers, None, source)
+                return _story_end(markers, node, source, story_source)
+        else:
+            if _reads_as_text(node):
+                text_seen = text_since_source = True
+    return _story_end(markers, None, source, story_source)
 
 
-def _story_end(markers: list, end, source):
-    """(markers, end, source name): the last source line ends the story if there is one."""
+def _reads_as_text(node) -> bool:
+    """Words of the node's own, not a link's (a toolbar's "Share") nor a time of
+    publication."""
+    if profile.TIMESTAMP_LINE.match(short_line(node) or ""):
+        return False
+    own = "" if node.tag == "a" or not isinstance(node.tag, str) else node.text or ""
+    return bool(_WORD.search(own) or _WORD.search(node.tail or ""))
+
+
+def _story_end(markers: list, end, source, story_source: str | None):
+    """(markers, end, source name). A source line right before the first report marker
+    is the story's, and the reports keep theirs; else the last source line ends the
+    story, and the reports after it go with it."""
+    if story_source is not None:
+        return markers, end, story_source
     if source is None:
         return markers, end, None
     node, name, markers_before = source
@@ -479,14 +498,15 @@ def _drop_post_signature(quote) -> None:
 
 def _is_promo_block(block, story_chars: int) -> bool:
     """An appeal, offer or teaser box: short (a small part of the story, if it holds
-    paragraphs), and a form, a teaser's image, an icon or a row of linked icons (and no
-    photo), or only links to the site's own pages that are not stories."""
+    paragraphs), not an editors' note, and a form, a teaser's image, an icon or a row of
+    linked icons (and no photo), or only links to the site's own pages that are not
+    stories or to payment services."""
     if block.getparent() is None:
         return False
-    chars = len(line_text(block))
-    if chars > profile.PROMO_BLOCK_MAX_CHARS:
-        return False
-    if _PARAGRAPHS(block) and chars > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
+    line = line_text(block)
+    if len(line) > profile.PROMO_BLOCK_MAX_CHARS or profile.NOTE_LABEL.match(line):
+        return False  # a correction in a box is the editors' word on the story
+    if _PARAGRAPHS(block) and len(line) > profile.PROMO_BLOCK_MAX_SHARE * story_chars:
         return False
     images = IMAGES(block)
     if _FORMS(block) or any(map(is_teaser, images)):
@@ -496,7 +516,13 @@ def _is_promo_block(block, story_chars: int) -> bool:
         return True  # an icon, or a row of linked icons (follow us), and no photo
     hrefs = [link.get("href") or "" for link in LINKS(block)]
     targets = [urlsplit(href) for href in hrefs if not opens_image(href)]  # not "Enlarge"
-    return bool(targets) and all(_is_service_page(target) for target in targets)
+    return bool(targets) and all(_is_service_page(target) or _is_payment(target)
+                                 for target in targets)
+
+
+def _is_payment(target) -> bool:
+    """A link to a payment service (an appeal's "Chip in via PayPal")."""
+    return profile.registered_domain(target.hostname or "") in profile.PAYMENT_HOSTS
 
 
 def _fills_a_cell(block) -> bool:
@@ -519,6 +545,14 @@ def _is_furniture_line(line: str) -> bool:
     publication: lines about something else than the story."""
     return bool(profile.AD_LABEL.match(line) or goes_with_caption(line)
                 or profile.TIMESTAMP_LINE.match(line))
+
+
+def _introduced_list_of_documents(block) -> bool:
+    previous = previous_block(block)
+    line = line_text(previous) if previous is not None else ""
+    return (line.endswith(":") and len(line.split()) >= profile.LIST_INTRO_MIN_WORDS
+            and not any(profile.is_network_link(urlsplit(link.get("href") or ""))
+                        for link in LINKS(block)))
 
 
 def _heading_before(block):
@@ -580,9 +614,11 @@ def _is_share_link(target) -> bool:
 
 
 def _is_link_block(block) -> bool:
-    """A headline or newsletter box: several links that make up most of its text."""
+    """A headline or newsletter box: several links that make up most of its text. A
+    list the story introduces ("The reports released on Wednesday are:"), of links off
+    the network (the documents it names), is the story's."""
     links = LINKS(block)
-    if len(links) < profile.LINK_BLOCK_MIN_LINKS:
+    if len(links) < profile.LINK_BLOCK_MIN_LINKS or _introduced_list_of_documents(block):
         return False
     linked = sum(len(line_text(link)) for link in links)
     return linked >= profile.LINK_BLOCK_SHARE * len(line_text(block))

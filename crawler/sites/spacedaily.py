@@ -143,13 +143,13 @@ LANDMARK_MAX_CHARS = 160
 BYLINE_TAGS: frozenset[str] = HEADLINE_TAGS | {"i", "em", "small"}
 
 #: The byline: "by Staff Writers", "By Issam AHMED", "Interview by Alan Pryce" (group 1
-#: is the name; a role after it, past a slash, a comma or a line break, is not: "by
-#: Caroline Ashby, UPI Pentagon Correspondent").
+#: is the name; a role after it, past a slash, a comma, a bracket or a line break, is
+#: not: "by Caroline Ashby, UPI Pentagon Correspondent", "by Andrei Sedov (RIA Novosti)").
 BYLINE = re.compile(
     r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+(\S.*?)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s")
+BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s|\s+\(")
 #: ... but past a comma may come more names, the last after "and" ("by Lena Fischer,
 #: Omar Haddad and Priya Nair"), where a role says what someone is.
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
@@ -332,6 +332,15 @@ LINK_BLOCK_HEADING_MAX_CHARS = 60
 PROMO_BLOCK_TAGS: frozenset[str] = frozenset({"div", "aside", "center", "font", "table"})
 PROMO_BLOCK_MAX_CHARS = 800
 PROMO_BLOCK_MAX_SHARE = 1 / 3
+
+#: A sentence of at least this many words ending in a colon introduces a list of the
+#: story's own ("The reports released on Wednesday are:"), not a headline box.
+LIST_INTRO_MIN_WORDS = 4
+
+#: Payment services an appeal for support links to ("Chip in via PayPal"): a box whose
+#: links all lead to them is a promotion box too.
+PAYMENT_HOSTS = frozenset({"paypal.com", "paypal.me", "patreon.com", "ko-fi.com",
+                           "buymeacoffee.com", "liberapay.com"})
 
 #: Sharing boxes ("Share this article via ...": Digg, Reddit, a Tweet button): a short
 #: block that is not a paragraph and holds none, most of whose links (at least two) are
