@@ -356,8 +356,10 @@ def _scan_story(page: _Page, body_start):
     tail: "<br>Source: AFP<br>"), which then stands for it. A bare marker's text is
     removed so the report that follows does not begin with it. The story ends at its
     last source line before the end landmark: a source line with story text after it
-    credits a table or a quote ("Source: International Energy Agency"). An end line
-    before any text ("Share this article" over the body) ends nothing.
+    credits a table or a quote ("Source: International Energy Agency"); but a source
+    line right before the first report marker is the story's, and the reports keep
+    theirs. An end line before any text ("Share this article" over the body) ends
+    nothing.
     """
     markers: list[etree._Element] = []
     source: tuple[etree._Element, str, int] | None = None  # node, name, markers before
@@ -371,28 +373,42 @@ def _scan_story(page: _Page, body_start):
                 continue
         if inside(node, body_start) or any(inside(node, marker) for marker in markers):
             continue
-        if (lead := _leading_marker(node)) is not None:
-            node.text = None  # the report begins after it, with the headline
-            markers.append(lead)
-        for line, bare in _landmark_lines(node):
-            if profile.RELATED_REPORT_MARKER.match(line):
-                if bare:
-                    node.tail = None
-                if not markers and source is not None and not text_since_source:
-                    story_source = source[1]
-                markers.append(node)
-                break
-            if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(
-                    node.getparent() if bare else node):  # a caption's credit is no source
-                source = (node, match.group(1), len(markers))
-                text_since_source = False
-                break
-            if profile.STORY_END_LINE.match(line) and text_seen:
-                return _story_end(markers, node, source, story_source)
-        else:
-            if _reads_as_text(node):
-                text_seen = text_since_source = True
+        kind, marker, name = _landmark(node)
+        if kind == _MARKER:
+            if not markers and source is not None and not text_since_source:
+                story_source = source[1]
+            markers.append(marker)
+        elif kind == _SOURCE:
+            source = (node, name, len(markers))
+            text_since_source = False
+        elif kind == _END and text_seen:
+            return _story_end(markers, node, source, story_source)
+        elif kind is None and _reads_as_text(node):
+            text_seen = text_since_source = True
     return _story_end(markers, None, source, story_source)
+
+
+_MARKER, _SOURCE, _END = "marker", "source", "end"
+
+
+def _landmark(node) -> tuple[str | None, etree._Element | None, str | None]:
+    """(kind, marker element, source name) of a node that is a landmark: a report
+    marker (its text taken out when it is a bare line or opens a block), a source line
+    (not a photo caption's credit) or an end line; (None, None, None) otherwise."""
+    if (lead := _leading_marker(node)) is not None:
+        node.text = None  # the report begins after it, with the headline
+        return _MARKER, lead, None
+    for line, bare in _landmark_lines(node):
+        if profile.RELATED_REPORT_MARKER.match(line):
+            if bare:
+                node.tail = None
+            return _MARKER, node, None
+        if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(
+                node.getparent() if bare else node):
+            return _SOURCE, None, match.group(1)
+        if profile.STORY_END_LINE.match(line):
+            return _END, None, None
+    return None, None, None
 
 
 def _reads_as_text(node) -> bool:
