@@ -97,7 +97,8 @@ def _article_from_region(region: StoryRegion, root, base_url: str, encoding: str
         paragraphs[0] = split_inline_dateline(paragraphs[0], None)[1]
     if paragraphs and paragraphs[0].casefold() == region.title.casefold():
         paragraphs.pop(0)  # the headline repeated over the text (a pasted press release)
-    if region.source and paragraphs and profile.SOURCE_LINE.match(paragraphs[-1]):
+    last = profile.SOURCE_LINE.match(paragraphs[-1]) if paragraphs else None
+    if last is not None and last.group(1) == region.source:
         paragraphs.pop()  # the story's source line, before its related reports
     return {
         "title": region.title,
@@ -217,8 +218,10 @@ def _is_pull_quote(paragraph: str, paragraphs: list[str]) -> bool:
 
 
 def _holds_in_order(text: str, pieces: list[str]) -> bool:
-    start = 0
-    for piece in pieces:
+    """Whether ``text`` holds the pieces in this order (in any case: a pull quote may
+    capitalise what opens it)."""
+    text, start = text.casefold(), 0
+    for piece in map(str.casefold, pieces):
         start = text.find(piece, start)
         if start < 0:
             return False

@@ -302,8 +302,8 @@ def _photo_source(image, caption_chars: int = 0) -> str | None:
     (a button, an ad, a teaser's thumbnail) unless the link opens the image enlarged,
     or the image has a caption of its own and is no teaser."""
     if (next(image.iterancestors(*profile.IMAGE_TAGS), None) is not None
-            or any(profile.NON_PHOTO_NAME.search(image.get(name) or "")
-                   for name in ("src", "alt", "class"))):
+            or _named(image, profile.QR_CODE_NAME)
+            or (is_decoration(image) and _named(image, profile.LOGO_NAME))):
         return None
     link = link_of(image)
     href = link.get("href") or "" if link is not None else ""
@@ -320,6 +320,11 @@ def _photo_source(image, caption_chars: int = 0) -> str | None:
     if address is None or urlsplit(address).path.endswith("/"):
         return None  # a placeholder, or a folder: no image file named
     return address
+
+
+def _named(image, pattern: re.Pattern) -> bool:
+    """Whether the image's address, alternative text or class says ``pattern``."""
+    return any(pattern.search(image.get(name) or "") for name in ("src", "alt", "class"))
 
 
 def _opens_file(href: str) -> bool:

@@ -76,6 +76,7 @@ _PAGE_TITLES = etree.XPath(
 
 
 _WORD = re.compile(r"\w")
+_EMBED_PLACEHOLDER = re.compile(r"^\[[^\[\]]{1,40}\]$")
 _NBSP_GAP = re.compile(r"[ \t]*\xa0[ \t]*\xa0\s*")
 
 
@@ -242,10 +243,10 @@ def _datelines(root):
 def _parse_gapped(element) -> Dateline | None:
     """The dateline of an element whose gap of no-break spaces separates a byline from
     it: "by Staff Writers&nbsp;&nbsp;Moscow (Interfax) ..."; None without such a gap."""
-    text = element.text_content()
-    if not _NBSP_GAP.search(text):
-        return None
-    return parse_dateline(SPACES.sub(" ", _NBSP_GAP.sub(" / ", text)).strip())
+    before, *after = _NBSP_GAP.split(element.text_content(), maxsplit=1)
+    byline = _name_in_byline(before) if after else None
+    dateline = parse_dateline(SPACES.sub(" ", after[0]).strip()) if byline else None
+    return replace(dateline, byline=byline) if dateline is not None else None
 
 
 def _find_headline(page: _Page, dateline_element, bare: bool):
@@ -313,15 +314,20 @@ def _byline_after(page: _Page, dateline_element):
 
 
 def _byline_name(element) -> str | None:
-    """The name a byline element gives: its first line, without a role after a slash or
-    a comma (but with more names after a comma)."""
+    """The name a byline element gives: its first line (up to a gap of no-break spaces),
+    without a role after a slash, a comma, a bar or a bracket (but with more names after
+    a comma)."""
     if element is None:
         return None
-    first_line = SPACES.sub(" ", spaced_text(element, until_break=True))
-    match = profile.BYLINE.match(first_line)
+    return _name_in_byline(_NBSP_GAP.split(spaced_text(element, until_break=True))[0])
+
+
+def _name_in_byline(line: str) -> str | None:
+    """The name(s) a byline line gives ("by X"), without the roles after them."""
+    match = profile.BYLINE.match(SPACES.sub(" ", line))
     if match is None:
         return None
-    name = match.group(1)
+    name = profile.BYLINE_BRACKETED_ROLE.sub("", match.group(1))
     cut = profile.BYLINE_ROLE_SEPARATOR.search(name)
     if cut is not None and (suffix := profile.BYLINE_NAME_SUFFIX.match(name[cut.start():])):
         cut = profile.BYLINE_ROLE_SEPARATOR.search(name, cut.start() + suffix.end())
@@ -403,12 +409,19 @@ def _landmark(node) -> tuple[str | None, etree._Element | None, str | None]:
             if bare:
                 node.tail = None
             return _MARKER, node, None
-        if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(
-                node.getparent() if bare else node):
+        holder = node.getparent() if bare else node
+        if (match := profile.SOURCE_LINE.match(line)) and not is_inside_figure(holder) \
+                and not _credits_a_table(holder):
             return _SOURCE, None, match.group(1)
         if profile.STORY_END_LINE.match(line):
             return _END, None, None
     return None, None, None
+
+
+def _credits_a_table(block) -> bool:
+    """A line right under a table: its credit ("Source: Lindqvist Energy Research")."""
+    previous = previous_block(block)
+    return previous is not None and previous.tag == "table"
 
 
 def _reads_as_text(node) -> bool:
@@ -479,7 +492,7 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
             drop(heading)
         drop(block)
     for line in [b for b in fragment.iterdescendants(*profile.LINK_LINE_TAGS)
-                 if _is_link_line(b)]:
+                 if _is_link_line(b) and not _in_introduced_list(b)]:
         drop(line)
     photos = []
     for image in IMAGES(fragment):
@@ -499,17 +512,28 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
 
 def _drop_post_signature(quote) -> None:
     """An embedded post's "— Name (@handle) <a>date</a>" line, in an element of its own
-    or after the post's text."""
+    or after the post's text (the handle maybe a link), and its "[image or embed]"
+    placeholder links."""
     for element in list(quote.iterdescendants()):
         if element.getparent() is None:
             continue
-        if profile.POST_SIGNATURE.match(line_text(element)):
+        line = line_text(element)
+        if profile.POST_SIGNATURE.match(line) or (
+                element.tag == "a" and _EMBED_PLACEHOLDER.match(line)):
             drop(element)
-        elif profile.POST_SIGNATURE.match(element.tail or ""):
+        elif profile.POST_SIGNATURE.match(_text_from_tail(element)):
             element.tail = None
-            following = element.getnext()
-            if following is not None and following.tag == "a":
+            for following in list(element.itersiblings()):
+                following.tail = None
                 drop(following)
+
+
+def _text_from_tail(element) -> str:
+    """The text after ``element`` to the end of its parent, as one line."""
+    pieces = [element.tail or ""]
+    for following in element.itersiblings():
+        pieces += [line_text(following), following.tail or ""]
+    return SPACES.sub(" ", "".join(pieces)).strip()
 
 
 def _is_promo_block(block, story_chars: int) -> bool:
@@ -561,6 +585,13 @@ def _is_furniture_line(line: str) -> bool:
     publication: lines about something else than the story."""
     return bool(profile.AD_LABEL.match(line) or goes_with_caption(line)
                 or profile.TIMESTAMP_LINE.match(line))
+
+
+def _in_introduced_list(item) -> bool:
+    """A list the story introduces, or an item of one (see
+    :func:`_introduced_list_of_documents`)."""
+    listing = item if item.tag in ("ul", "ol") else next(item.iterancestors("ul", "ol"), None)
+    return listing is not None and _introduced_list_of_documents(listing)
 
 
 def _introduced_list_of_documents(block) -> bool:

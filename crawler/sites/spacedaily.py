@@ -149,11 +149,17 @@ BYLINE = re.compile(
     r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+(\S.*?)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,]\s|\s+\(")
+BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,|]\s|\s+\(")
+#: A role in brackets after each of several names: "by Ann Diaz (text) and Lu Ferrer
+#: (photos)" (a bracket opening with a capital, "(RIA Novosti)", ends the name instead).
+BYLINE_BRACKETED_ROLE = re.compile(r"\s*\([a-z][^()]{0,30}\)")
 #: ... but past a comma may come more names, the last after "and" ("by Lena Fischer,
-#: Omar Haddad and Priya Nair"), where a role says what someone is.
+#: Omar Haddad and Priya Nair"), or one more person's ("by Claire Dubois, Martin
+#: Keane"; not "AFP"), where a role says what someone is.
 _NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-BYLINE_MORE_NAMES = re.compile(rf"^\s*,\s*(?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME}\s*$")
+_PERSON = r"[A-Z][a-zà-ÿ][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}"
+BYLINE_MORE_NAMES = re.compile(
+    rf"^\s*,\s*(?:(?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME}|{_PERSON})\s*$")
 BYLINE_ROLE_WORD = re.compile(
     r"\b(?:correspondent|editor|reporter|columnist|contributor|analyst|producer"
     r"|chief|bureau|director|professor|fellow)s?\b",
@@ -422,9 +428,10 @@ IMAGE_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "src")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 #: A document a small image may open (a chart's thumbnail, linked to its PDF).
 DOCUMENT_FILE = re.compile(r"\.pdf$", re.IGNORECASE)
-#: A logo or a QR code, by its address, alternative text or class, is no photo,
-#: whatever its size.
-NON_PHOTO_NAME = re.compile(r"logo|qr[-_ ]?code|(?:^|[-_/ ])qr(?:$|[-_. ])", re.IGNORECASE)
+#: A QR code, by its address, alternative text or class, is no photo, and neither is a
+#: small logo (a large one may be the story's subject: "the agency's new logo").
+QR_CODE_NAME = re.compile(r"qr[-_ ]?code|(?:^|[-_/ ])qr(?:$|[-_. ])", re.IGNORECASE)
+LOGO_NAME = re.compile(r"logo", re.IGNORECASE)
 #: A note of the editors' is no caption, even set in italics under a photo.
 NOTE_LABEL = re.compile(r"^\W*(?:editor'?s\s+note|note|update|correction|clarification)\s*:",
                         re.IGNORECASE)
