@@ -197,11 +197,12 @@ def _opens_a_report(line: str, next_line: str) -> bool:
 
 
 def _story_paragraphs(fragment) -> list[str]:
-    """The paragraphs of a story or report fragment, without the rights notices that
-    close it and the pull quotes that repeat it."""
+    """The paragraphs of a story or report fragment, without the rights notices and the
+    wire's sign-off that close it and the pull quotes that repeat it."""
     paragraphs = textwork.fragment_paragraphs(fragment)
-    while (paragraphs and profile.RIGHTS_NOTICE.search(paragraphs[-1])
-           and paragraphs[-1][:1] not in _QUOTES):  # a notice quoted is the writer's text
+    while paragraphs and (profile.WIRE_SIGN_OFF.match(paragraphs[-1]) or (
+            profile.RIGHTS_NOTICE.search(paragraphs[-1])
+            and paragraphs[-1][:1] not in _QUOTES)):  # a notice quoted is the writer's text
         paragraphs.pop()
     return [p for p in paragraphs if not _is_pull_quote(p, paragraphs)]
 

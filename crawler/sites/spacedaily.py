@@ -305,6 +305,11 @@ RIGHTS_NOTICE = re.compile(
     re.IGNORECASE,
 )
 
+#: A wire's sign-off closing a story: the agency after a dash, maybe the editors'
+#: initials ("--IANS vsp/mr"): no text, and no source line either.
+WIRE_SIGN_OFF = re.compile(
+    r"^\s*(?:-{2,}|\u2014|\u2013)\s*[A-Z]{2,}(?:\s+[a-z]{1,5}(?:/[a-z]{1,5})*)?\s*$")
+
 #: Link blocks inside the story region: a headline box or newsletter box set between
 #: paragraphs (a `<ul>`, a link table, a `<div>` of links) is a block of at least
 #: LINK_BLOCK_MIN_LINKS links whose text is at least LINK_BLOCK_SHARE of the block's.
