@@ -419,9 +419,10 @@ def _landmark(node) -> tuple[str | None, etree._Element | None, str | None]:
 
 
 def _credits_a_table(block) -> bool:
-    """A line right under a table: its credit ("Source: Lindqvist Energy Research")."""
+    """A line right under a table of data: its credit ("Source: Lindqvist Energy
+    Research"); a photo's layout table credits nothing."""
     previous = previous_block(block)
-    return previous is not None and previous.tag == "table"
+    return previous is not None and previous.tag == "table" and not IMAGES(previous)
 
 
 def _reads_as_text(node) -> bool:

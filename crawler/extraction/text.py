@@ -50,6 +50,8 @@ _LINE_ENDS = frozenset(".!?:;\"'\u201d\u2019)]")
 _PROSE_LINE_MIN_CHARS = 100
 #: A line ending in a web address ("... at nexgrip.com/opengrip") ends there.
 _ENDS_IN_ADDRESS = re.compile(r"\S+(?:/\S*|\.[a-z]{2,})$", re.IGNORECASE)
+#: ... and so does a clause of a list: "...the satellites of others; and".
+_ENDS_A_CLAUSE = re.compile(r";\s*(?:and|or)$")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
@@ -99,7 +101,7 @@ def _join_split_sentences(lines: list[str]) -> list[str]:
 def _goes_on(line: str, following: str) -> bool:
     return (len(line) > _PROSE_LINE_MIN_CHARS and line[-1] not in _LINE_ENDS
             and " | " not in line and following[:1].islower()
-            and not _ENDS_IN_ADDRESS.search(line))
+            and not _ENDS_IN_ADDRESS.search(line) and not _ENDS_A_CLAUSE.search(line))
 
 
 def _holds_story_text(cell: etree._Element) -> bool:

@@ -146,7 +146,7 @@ BYLINE_TAGS: frozenset[str] = HEADLINE_TAGS | {"i", "em", "small"}
 #: is the name; a role after it, past a slash, a comma, a bracket or a line break, is
 #: not: "by Caroline Ashby, UPI Pentagon Correspondent", "by Andrei Sedov (RIA Novosti)").
 BYLINE = re.compile(
-    r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+(\S.*?)\s*$",
+    r"^\s*(?:(?:interview|story|report|text|words|written|reported)\s+)?by\s+([^\W\d_].*?)\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 BYLINE_ROLE_SEPARATOR = re.compile(r"\s*[/,|]\s|\s+\(")
@@ -383,10 +383,12 @@ SMALL_PRINT_STYLE = re.compile(
 #: `wp-caption-text`: the web's common name for it).
 CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
 #: A photo credit or a labelled media caption on a line of its own: "Photo: NASA/JPL-
-#: Caltech", "Image credit: ESA", "Photo courtesy AFP", "Video: The engine firing ...".
+#: Caltech", "Image credit: ESA", "Photo courtesy AFP", "Illustration by Marco Rossi",
+#: "Video: The engine firing ...".
 CREDIT_LINE = re.compile(
     r"^\s*(?:(?:photo(?:graph)?|image|picture|illustration|graphic|video)s?\s*(?:credit)?\s*:"
-    r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:)",
+    r"|(?:photo(?:graph)?|image)s?\s+(?:courtesy|credit)\b|credits?\s*:"
+    r"|(?:photo(?:graph)?|image|illustration|graphic)s?\s+by\s+[A-Z])",
     re.IGNORECASE,
 )
 #: A hint that the photo opens larger or has a gallery, "(click image to enlarge)",
