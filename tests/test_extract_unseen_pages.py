@@ -62,9 +62,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
               "caption"): "a small-print 'Editor's note:' under a photo, about that photo and"
        " ending in its credit, is taken for story text: an editor's note under a photo is"
        " never its caption (v191's is about the story)" for test in ("body", "images")},
-    **{(test, "v202_spacedaily_2025_bluesky_embed_domain_handle_share_row_before_related_"
-              "report"): "a 'Share this story' heading between the story and its related"
-       " report ends the story there, and the report is lost" for test in ("reports", "images")},
     ("body", "v228_terradaily_2017_utf8_meta_only_italic_correction_after_source_line"):
         "a correction set after the story's source line is cut off with everything after"
         " that line: the story ends at its last source line",

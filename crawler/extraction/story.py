@@ -585,7 +585,7 @@ def _is_furniture_line(line: str) -> bool:
     """An ad slot's label, a photo credit or a hint that a photo opens larger, a time of
     publication: lines about something else than the story."""
     return bool(profile.AD_LABEL.match(line) or goes_with_caption(line)
-                or profile.TIMESTAMP_LINE.match(line))
+                or profile.TIMESTAMP_LINE.match(line) or profile.SHARE_LABEL.match(line))
 
 
 def _in_introduced_list(item) -> bool:

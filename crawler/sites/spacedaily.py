@@ -253,11 +253,16 @@ TIMESTAMP_LINE = re.compile(
 #: <a>date</a>": the story quotes the post's text, the signature is the embed's own.
 POST_SIGNATURE = re.compile(r"^\s*[—–-]+\s*[^()\n]{0,80}\(@[\w.]{1,40}\)")
 
+#: A sharing row's label ("Share this story"): no text, and no end either (related
+#: reports may follow it).
+SHARE_LABEL = re.compile(r"^\s*Share\s+this\s+(?:article|story|page|post)\b.{0,60}$",
+                         re.IGNORECASE)
+
 #: Lines that end the story (after the source line, if any): the network's own, a
-#: sharing row's label, a comment section's heading.
+#: comment section's heading.
 STORY_END_LINE = re.compile(
     r"^\s*(?:Email\s+This\s+(?:Article|Story)(?:\s+To\s+A\s+Friend)?|Related\s+Links"
-    r"|Share\s+this\s+(?:article|story|page|post)|Comment\s+(?:on\s+)?this\s+article.*"
+    r"|Comment\s+(?:on\s+)?this\s+article.*"
     r"|Comments\s+are\s+(?:closed|disabled)\b.*|Join\s+the\s+discussion"
     r"|(?:Leave|Post|Add)\s+a\s+(?:comment|reply)|(?:Reader\s+)?Comments)\s*:?\s*$",
     re.IGNORECASE,
