@@ -123,22 +123,34 @@ def figure_and_photos(image, bound, caption_above=None) -> tuple[list, list[Phot
     photos: each with its own caption in a grid of photos side by side, else all with
     the figure's caption, which, when nothing after the figure is one, may be above it
     (``caption_above(figure)``: the block holding it, if any, in a list)."""
-    grid = _photo_grid(image, bound)
-    if grid is None and (cells := _photo_cells(image, bound)):
-        credit = _credit_row_after(cells[0].getparent())
-        credits = [_caption_text(credit)] if credit is not None else []
-        return cells + [credit] * bool(credits), [
-            Photo(source, " ".join(filter(None, [_caption_text(cell), *credits])) or None)
-            for cell in cells for source in map(_photo_source, IMAGES(cell)) if source]
-    if grid is None:
-        parts = _figure_parts(_figure_of(image, bound))
-        if len(parts) == 1 and not line_text(parts[0]):
-            parts += (caption_above or _caption_above)(parts[0])
-        return parts, photos_of(parts)
+    if (grid := _photo_grid(image, bound)) is not None:
+        return _grid_parts_and_photos(grid)
+    if cells := _photo_cells(image, bound):
+        return _row_parts_and_photos(cells)
+    parts = _figure_parts(_figure_of(image, bound))
+    if len(parts) == 1 and not line_text(parts[0]):
+        parts += (caption_above or _caption_above)(parts[0])
+    return parts, photos_of(parts)
+
+
+def _grid_parts_and_photos(grid) -> tuple[list, list[Photo]]:
+    """A grid and the credit line right after it, if any; each photo with its own
+    caption and the credit."""
     credit = next_block(grid)
     if credit is None or not profile.CREDIT_LINE.match(short_line(credit) or ""):
         return [grid], _grid_photos(grid, [])
     return [grid, credit], _grid_photos(grid, [_caption_text(credit)])
+
+
+def _row_parts_and_photos(cells: list) -> tuple[list, list[Photo]]:
+    """Photos side by side over long texts: each cell with its own text, if any, and
+    the credit row under them."""
+    credit = _credit_row_after(cells[0].getparent())
+    parts = cells if credit is None else [*cells, credit]
+    credits = [] if credit is None else [_caption_text(credit)]
+    photos = [Photo(source, " ".join(filter(None, [_caption_text(cell), *credits])) or None)
+              for cell in cells for source in map(_photo_source, IMAGES(cell)) if source]
+    return parts, photos
 
 
 def _photo_grid(image, bound):
