@@ -87,8 +87,8 @@ def _figure_blocks(node):
 def _texts_in_children(element) -> int:
     """Children with text, and text of its own; a photo credit not counted (it goes
     with the caption)."""
-    children = sum(1 for child in element if isinstance(child.tag, str) and line_text(child)
-                   and not goes_with_caption(line_text(child)))
+    lines = (line_text(child) for child in element if isinstance(child.tag, str))
+    children = sum(1 for line in lines if line and not goes_with_caption(line))
     return children + holds_loose_text(element)
 
 
@@ -136,8 +136,8 @@ def figure_and_photos(image, bound, caption_above=None) -> tuple[list, list[Phot
 def _grid_parts_and_photos(grid) -> tuple[list, list[Photo]]:
     """A grid and the credit line right after it, if any; each photo with its own
     caption and the credit."""
-    credit = next_block(grid)
-    if credit is None or not profile.CREDIT_LINE.match(short_line(credit) or ""):
+    credit = _credit_after(grid)
+    if credit is None:
         return [grid], _grid_photos(grid, [])
     return [grid, credit], _grid_photos(grid, [_caption_text(credit)])
 
@@ -245,10 +245,18 @@ def _figure_parts(figure) -> list:
         caption = _caption_after(figure)
         if caption is not None:
             parts.append(caption)
-    credit = next_block(parts[-1])
-    if credit is not None and profile.CREDIT_LINE.match(short_line(credit) or ""):
+    credit = _credit_after(parts[-1])
+    if credit is not None:
         parts.append(credit)
     return parts
+
+
+def _credit_after(block):
+    """The photo credit line right after ``block``, if there is one."""
+    following = next_block(block)
+    if following is not None and profile.CREDIT_LINE.match(short_line(following) or ""):
+        return following
+    return None
 
 
 def photos_of(parts: list) -> list[Photo]:

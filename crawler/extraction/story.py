@@ -493,7 +493,7 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
             drop(heading)
         drop(block)
     for line in [b for b in fragment.iterdescendants(*profile.LINK_LINE_TAGS)
-                 if _is_link_line(b) and not _in_introduced_list(b)]:
+                 if _is_link_line(b)]:
         drop(line)
     photos = []
     for image in IMAGES(fragment):
@@ -613,8 +613,10 @@ def _heading_before(block):
 
 
 def _is_link_line(block) -> bool:
-    """A short line of navigation links (see ``profile.LINK_LINE_SEPARATORS``)."""
-    if block.getparent() is None or len(line_text(block)) > profile.LANDMARK_MAX_CHARS:
+    """A short line of navigation links (see ``profile.LINK_LINE_SEPARATORS``), not a
+    list the story introduces nor an item of one."""
+    if (block.getparent() is None or len(line_text(block)) > profile.LANDMARK_MAX_CHARS
+            or _in_introduced_list(block)):
         return False
     links = LINKS(block)
     if not links:
