@@ -95,14 +95,17 @@ STARTUP_NOISE_SHARE = 0.2
 #: Politeness lifted for the replica only (mirror.process), logging at INFO.
 REPLICA_CRAWL_SETTINGS = {**REPLICA_SETTINGS, "LOG_LEVEL": "INFO"}
 
-#: The issue's targets: figure -> (comparison, bound).
+#: The issue's targets: figure -> (comparison, bound). The crawl's are set for a replica
+#: of :data:`TARGET_STORIES` stories; smaller runs weigh start-up more.
 TARGETS = {
     "stories_per_s": (">=", 200),
+    "ratio_to_wget": (">=", 0.4),
     "cpu_ms_per_story": ("<=", 10),
     "extract_scaling_2_jobs": (">=", 1.7),
     "extract_vs_trafilatura": (">=", 0.9),
     "peak_rss_mb": ("<", 300),
 }
+TARGET_STORIES = 20_000
 
 
 class MissingTool(RuntimeError):
@@ -617,9 +620,16 @@ def report(result: dict) -> str:
         "targets: " + ", ".join(
             f"{name} {op} {bound}: {'met' if _meets(result[name], op, bound) else 'MISSED'}"
             for name, (op, bound) in TARGETS.items()
-        ),
+        ) + _size_caveat(result["stories_requested"]),
     ]
     return "\n".join(lines)
+
+
+def _size_caveat(stories: int) -> str:
+    if stories >= TARGET_STORIES:
+        return ""
+    return (f" (the crawl's targets are set at {TARGET_STORIES:,} stories: "
+            f"make bench STORIES={TARGET_STORIES})")
 
 
 def _meets(value: float, op: str, bound: float) -> bool:

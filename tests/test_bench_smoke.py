@@ -56,7 +56,11 @@ def test_benchmark_prints_every_figure_as_one_json_line(tmp_path):
                 "scrapy_floor_cpu_ms_per_page", "ratio_to_scrapy_floor",
                 "main_cpu_ratio_to_scrapy_floor"):
         assert figures[key] > 0, key
-    assert "targets:" in done.stdout
+    targets = next(line for line in done.stdout.splitlines() if line.startswith("targets:"))
+    for name in ("stories_per_s", "ratio_to_wget", "cpu_ms_per_story", "peak_rss_mb",
+                 "extract_scaling_2_jobs", "extract_vs_trafilatura"):
+        assert name in targets, name
+    assert "set at 20,000 stories" in targets  # a tiny run is not the size
     assert "plain Scrapy: naive spider" in done.stdout
 
 
