@@ -103,6 +103,10 @@ class _Page:
         self.nodes = list(root.iter())
         self.order = {node: position for position, node in enumerate(self.nodes)}
 
+    def first(self, *nodes):
+        """The first of ``nodes`` in document order (None stands for the page's end)."""
+        return min(nodes, key=lambda node: len(self.nodes) if node is None else self.order[node])
+
 
 def locate_story(root: etree._Element) -> StoryRegion | None:
     """The story of a page, or None when the page has no headline + dateline (or byline)
@@ -119,13 +123,14 @@ def locate_story(root: etree._Element) -> StoryRegion | None:
             "", dateline_element.tail, count=1)
     byline_after = _byline_after(page, dateline_element)
     body_start = _body_start(page, byline_after if byline_after is not None else dateline_element)
-    markers, end, source = _scan_story(page, body_start)
+    markers, end, source, release_ends = _scan_story(page, body_start)
     within = root
     if end is None:  # no end landmark (the oldest pages): the story's column ends it
         within = _story_container(body_start)
         markers = [marker for marker in markers if inside(marker, within)]
     starts = [body_start, *markers]
-    ends = [*markers, end]
+    ends = [page.first(release_ends.get(start), piece_end)
+            for start, piece_end in zip(starts, [*markers, end], strict=True)]
     cleaned = [_clean(cut_between(s, e, within)) for s, e in zip(starts, ends, strict=True)]
     byline_element = byline_after if byline_after is not None else byline_before
     (body, body_photos), *reports = cleaned
@@ -365,16 +370,18 @@ def _scan_story(page: _Page, body_start):
     credits a table or a quote ("Source: International Energy Agency"); but a source
     line right before the first report marker is the story's, and the reports keep
     theirs. An end line before any text ("Share this article" over the body) ends
-    nothing.
+    nothing. A press release's end mark ends the piece it is in (the story or a
+    report): ``release_ends`` maps the piece's start to it.
     """
     markers: list[etree._Element] = []
+    release_ends: dict[etree._Element, etree._Element] = {}
     source: tuple[etree._Element, str, int] | None = None  # node, name, markers before
     story_source: str | None = None  # a source line right before the first marker
     text_seen = text_since_source = False
     for node in page.nodes[page.order[body_start] + 1:]:
         if node.tag is etree.Comment:
             if profile.BODY_END_COMMENT.match(node.text or ""):
-                return _story_end(markers, node, source, story_source)
+                return (*_story_end(markers, node, source, story_source), release_ends)
             if _bare_line(node) is None:
                 continue
         if inside(node, body_start) or any(inside(node, marker) for marker in markers):
@@ -388,19 +395,22 @@ def _scan_story(page: _Page, body_start):
             source = (node, name, len(markers))
             text_since_source = False
         elif kind == _END and text_seen:
-            return _story_end(markers, node, source, story_source)
+            return (*_story_end(markers, node, source, story_source), release_ends)
+        elif kind == _RELEASE_END and text_seen:
+            release_ends.setdefault(markers[-1] if markers else body_start, node)
         elif kind is None and _reads_as_text(node):
             text_seen = text_since_source = True
-    return _story_end(markers, None, source, story_source)
+    return (*_story_end(markers, None, source, story_source), release_ends)
 
 
-_MARKER, _SOURCE, _END = "marker", "source", "end"
+_MARKER, _SOURCE, _END, _RELEASE_END = "marker", "source", "end", "release end"
 
 
 def _landmark(node) -> tuple[str | None, etree._Element | None, str | None]:
     """(kind, marker element, source name) of a node that is a landmark: a report
     marker (its text taken out when it is a bare line or opens a block), a source line
-    (not a photo caption's credit) or an end line; (None, None, None) otherwise."""
+    (not a photo caption's credit), an end line or a press release's end mark; (None,
+    None, None) otherwise."""
     if (lead := _leading_marker(node)) is not None:
         node.text = None  # the report begins after it, with the headline
         return _MARKER, lead, None
@@ -415,6 +425,8 @@ def _landmark(node) -> tuple[str | None, etree._Element | None, str | None]:
             return _SOURCE, None, match.group(1)
         if profile.STORY_END_LINE.match(line):
             return _END, None, None
+        if profile.RELEASE_END_LINE.match(line):
+            return _RELEASE_END, None, None
     return None, None, None
 
 

@@ -258,6 +258,13 @@ POST_SIGNATURE = re.compile(r"^\s*[—–-]+\s*[^()\n]{0,80}\(@[\w.]{1,40}\)")
 SHARE_LABEL = re.compile(r"^\s*Share\s+this\s+(?:article|story|page|post)\b.{0,60}$",
                          re.IGNORECASE)
 
+#: A press release's end mark on a line of its own ("###", "# # #", "-30-", "- ends -",
+#: "ENDS"): what follows it up to the next report (the media contact) is no text.
+RELEASE_END_LINE = re.compile(
+    r"^\s*(?:(?:#\s*){3}|[-\u2013\u2014]\s*(?:30|ends?)\s*[-\u2013\u2014]|ENDS)\s*$",
+    re.IGNORECASE,
+)
+
 #: Lines that end the story (after the source line, if any): the network's own, a
 #: comment section's heading.
 STORY_END_LINE = re.compile(
