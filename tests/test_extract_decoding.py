@@ -74,6 +74,23 @@ def test_declaration_the_bytes_violate_is_skipped():
     assert encoding == "windows-1252"
 
 
+def test_a_utf8_page_with_a_stretch_pasted_in_windows_1252_stays_utf8():
+    """As a browser shows it: the page's UTF-8 intact, the pasted bytes as replacement
+    marks, rather than the whole page read in a single-byte charset."""
+    pasted = "<p>the network\u2019s report: \u201cwe are watching\u201d</p>".encode("cp1252")
+    body = page("utf-8").encode("utf-8").replace(b"</body>", pasted + b"</body>")
+    text, encoding = decode_html(body, "text/html; charset=utf-8")
+    assert encoding == "utf-8"
+    assert TEXT in text
+    assert "the network\ufffds report: \ufffdwe are watching\ufffd" in text
+
+
+def test_control_characters_no_browser_shows_are_removed():
+    body = b"<html><body><p>space\x00craft\x0b launched\x1a,\x0cthen</p></body></html>"
+    text, _ = decode_html(body, "text/html; charset=utf-8")
+    assert "<p>spacecraft launched, then</p>" in text
+
+
 def test_latin_declaration_over_utf8_bytes_is_not_mojibake():
     body = page("iso-8859-1").encode("utf-8")
     text, encoding = decode_html(body, "text/html; charset=iso-8859-1")

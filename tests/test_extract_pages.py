@@ -391,3 +391,17 @@ def test_a_paragraph_broken_mid_sentence_is_one_but_list_items_stay_apart():
         " will now spend three more years circling the planet and mapping its polar ice,"
         " the agency said.",
         "Its instruments:", "a radar sounder", "two cameras"]
+
+
+def test_hard_wrapped_source_lines_are_spaces_but_preformatted_lines_stay():
+    """A line end in the source is a space, as a browser shows it, also in a paragraph
+    whose breaks are `<br><br>` (trafilatura keeps the line ends there); `<pre>` keeps
+    its lines."""
+    fragment = html.fragment_fromstring(
+        "<div><font><p>The probe separated from the\nlauncher after 42 minutes.<br>\n<br>"
+        "It will take\n   16 months to reach the Moon.</p>"
+        "<pre>Stage  Time\nLiftoff  0:00</pre></font></div>")
+    assert fragment_paragraphs(fragment) == [
+        "The probe separated from the launcher after 42 minutes.",
+        "It will take 16 months to reach the Moon.",
+        "Stage Time", "Liftoff 0:00"]

@@ -6,8 +6,10 @@ charset-normalizer. Labels are resolved as browsers resolve them (the WHATWG Enc
 standard): ``iso-8859-1``, ``latin1`` and ``us-ascii`` mean windows-1252.
 
 Two guards keep mojibake out: a declaration the bytes violate (invalid UTF-8) is
-skipped for the next piece of evidence, and a single-byte Western declaration over a
-body that is valid multi-byte UTF-8 is taken for the UTF-8 it is.
+skipped for the next piece of evidence, unless most of the page is valid UTF-8 (a
+stretch pasted in another charset gets replacement marks, as in a browser), and a
+single-byte Western declaration over a body that is valid multi-byte UTF-8 is taken for
+the UTF-8 it is. Control characters no browser shows are removed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ _META_CHARSET = re.compile(
 )
 _META_SCAN_BYTES = 4096
 _C1 = re.compile("[\x80-\x9f]")
+_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Numeric references to 0x80-0x9F mean windows-1252 characters (HTML5 parsing rule).
 _C1_TO_WINDOWS_1252 = {
     code: bytes([code]).decode("windows-1252", errors="ignore") or chr(code)
@@ -148,9 +151,9 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     for label in _candidates(body, content_type, bom):
         text = _try_decode(body, label, bom)
         if text is not None:
-            return fix_c1_controls(text), label
+            return _without_controls(text), label
     label = detect_charset(body)
-    return fix_c1_controls(_decode_lenient(body, label, bom)), label
+    return _without_controls(_decode_lenient(body, label, bom)), label
 
 
 def _candidates(body: bytes, content_type: str | None, bom: str | None) -> Iterable[str]:
@@ -168,6 +171,8 @@ def _try_decode(body: bytes, label: str, bom: str | None) -> str | None:
     try:
         return _strip_bom(body, bom).decode(_codec(label))
     except UnicodeDecodeError:
+        if label == "utf-8" and _mostly_utf8(body):  # a pasted stretch in another charset
+            return _decode_lenient(body, label, bom)
         return None if label == "utf-8" or label.startswith("utf-16") else _decode_lenient(
             body, label, bom
         )
@@ -187,6 +192,15 @@ def _strip_bom(body: bytes, bom: str | None) -> bytes:
     return body[len(next(b for b, name in _BOMS if name == bom)):]
 
 
+def _mostly_utf8(body: bytes) -> bool:
+    """More characters decode as UTF-8 beyond ASCII than fail to: a UTF-8 page with a
+    stretch pasted in another charset, which a browser shows with replacement marks.
+    A page in a single-byte charset mislabelled UTF-8 has (almost) none that decode."""
+    text = body.decode("utf-8", errors="replace")
+    failed = text.count("\ufffd")
+    return sum(1 for char in text if char > "\x7f") - failed > failed
+
+
 def _is_multibyte_utf8(body: bytes) -> bool:
     """True when the body has non-ASCII bytes and all of them form valid UTF-8."""
     if body.isascii():
@@ -196,6 +210,15 @@ def _is_multibyte_utf8(body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _without_controls(text: str) -> str:
+    """Text with C0 control characters removed (a form feed is a space): the HTML parser
+    drops NUL, a browser shows the others as nothing or a box, and no XML tree can hold
+    them; C1 controls mapped to windows-1252."""
+    if _C0.search(text):
+        text = _C0.sub(lambda match: " " if match.group() == "\f" else "", text)
+    return fix_c1_controls(text)
 
 
 def fix_c1_controls(text: str) -> str:

@@ -52,6 +52,8 @@ _PROSE_LINE_MIN_CHARS = 100
 _ENDS_IN_ADDRESS = re.compile(r"\S+(?:/\S*|\.[a-z]{2,})$", re.IGNORECASE)
 #: ... and so does a clause of a list: "...the satellites of others; and".
 _ENDS_A_CLAUSE = re.compile(r";\s*(?:and|or)$")
+#: A line end and the spaces around it (not no-break spaces).
+_LINE_END = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
 _GENERIC_CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"
 
@@ -62,12 +64,30 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     List items and table rows become one line each (cells joined by " | "), like
     paragraphs, instead of trafilatura's Markdown-like "- item" and "| a | b |".
     """
+    collapse_line_ends(fragment)
     flatten_lists_and_tables(fragment)
     join_broken_sentences(fragment)
     wrap_loose_text(fragment)
     document = _as_document(fragment)
     text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
     return _join_split_sentences(split_paragraphs(text or ""))
+
+
+def collapse_line_ends(fragment: etree._Element) -> None:
+    """A line end in the source, with the spaces around it, is one space, as a browser
+    shows it (hard-wrapped text); trafilatura keeps those in a paragraph holding a
+    `<br>`. Preformatted text keeps its lines."""
+    for element in fragment.iter():
+        if isinstance(element.tag, str) and element.text and "\n" in element.text \
+                and not _in_pre(element):
+            element.text = _LINE_END.sub(" ", element.text)
+        if element.tail and "\n" in element.tail and not _in_pre(element.getparent()):
+            element.tail = _LINE_END.sub(" ", element.tail)
+
+
+def _in_pre(element) -> bool:
+    return element is not None and (element.tag == "pre" or any(
+        ancestor.tag == "pre" for ancestor in element.iterancestors()))
 
 
 def flatten_lists_and_tables(fragment: etree._Element) -> None:
