@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree, html
 
 from crawler.extraction import text as textwork
-from crawler.extraction.blocks import line_text
+from crawler.extraction.blocks import join_address, line_text, split_address
 from crawler.extraction.dateline import (
     Dateline,
     infer_year,
@@ -279,7 +279,7 @@ def _generic(page: str, url: str, encoding: str, outcome: str) -> Extraction:
 def _base_url(root, url: str) -> str:
     """What the page's relative addresses are relative to: its ``<base href>`` or URL."""
     base = _BASE_HREF(root)
-    return urljoin(url, base[0].strip()) if base else url
+    return (join_address(url, base[0].strip()) or url) if base else url
 
 
 def _images(photos: list[Photo], base_url: str) -> list[dict]:
@@ -287,10 +287,16 @@ def _images(photos: list[Photo], base_url: str) -> list[dict]:
     each (a lazily loaded photo's ``<noscript>`` copy has no caption of its own)."""
     images: dict[str, str | None] = {}
     for photo in photos:
-        url = urljoin(base_url, photo.src)
-        if urlsplit(url).scheme in ("http", "https"):
+        url = join_address(base_url, photo.src)
+        if split_address(url).scheme in ("http", "https"):
             images[url] = images.get(url) or photo.caption
     return [{"url": url, "caption": caption} for url, caption in images.items()]
+
+
+#: "</body>" and "</html>": a browser reads on in the same body after them (a template's
+#: include may close the page early), where libxml2 would close every open element,
+#: or start a second top-level `<html>` for what follows.
+_EARLY_END_TAGS = re.compile(r"</(?:body|html)\b[^>]*>", re.IGNORECASE)
 
 
 def _parse(page: str):
@@ -298,7 +304,7 @@ def _parse(page: str):
     if not page.strip():
         return None
     try:
-        return html.document_fromstring(page)
+        return html.document_fromstring(_EARLY_END_TAGS.sub("", page))
     except (etree.ParserError, ValueError):
         return None
 

@@ -1,10 +1,11 @@
 """Helpers over the lxml tree of a page that know no story: an element's text as one
-line, the blocks right before and after an element, and the XPaths the extraction
-shares (images, links, table cells)."""
+line, the blocks right before and after an element, the XPaths the extraction shares
+(images, links, table cells), and addresses read off the page."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
 
@@ -15,10 +16,31 @@ LINKS = etree.XPath(".//a[normalize-space()]")
 CELLS = etree.XPath("./td | ./th")
 SPACES = re.compile(r"\s+")
 BREAKS = frozenset({"br", "hr", "wbr"})
+_NO_ADDRESS = urlsplit("")
+
+
+def split_address(address: str) -> SplitResult:
+    """The parts of a link's or an image's address as the page gives it; none for one
+    Python cannot split (a stray "[" in its host, from a damaged page)."""
+    try:
+        return urlsplit(address)
+    except ValueError:
+        return _NO_ADDRESS
+
+
+def join_address(base: str, address: str) -> str:
+    """``address`` made absolute against ``base``; "" when it cannot be split."""
+    try:
+        return urljoin(base, address)
+    except ValueError:
+        return ""
 
 
 def line_text(element: etree._Element) -> str:
-    """The element's text as one line (whitespace collapsed; a line break is a space)."""
+    """The element's text as one line (whitespace collapsed; a line break is a space);
+    "" for a comment or a processing instruction, which show nothing."""
+    if not isinstance(element.tag, str):
+        return ""
     text = element.text_content() if element.find(".//br") is None else spaced_text(element)
     return SPACES.sub(" ", text).strip()
 

@@ -33,6 +33,17 @@ _LATIN_CODE_PAGES = frozenset(
      "iso-8859-4", "iso-8859-9", "iso-8859-10", "iso-8859-13", "iso-8859-15",
      "iso-8859-16", "mac-roman", "mac-latin2"}
 )
+#: The encodings browsers support (the WHATWG Encoding standard), as normalise_label
+#: names them (windows-874 and x-mac-cyrillic by Python's names: cp874, mac-cyrillic).
+_WEB_LABELS = (
+    "utf-8", "ibm866", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5",
+    "iso-8859-6", "iso-8859-7", "iso-8859-8", "iso-8859-10", "iso-8859-13", "iso-8859-14",
+    "iso-8859-15", "iso-8859-16", "koi8-r", "koi8-u", "macintosh", "cp874",
+    "windows-1250", "windows-1251", "windows-1252", "windows-1253", "windows-1254",
+    "windows-1255", "windows-1256", "windows-1257", "windows-1258", "mac-cyrillic", "gbk",
+    "gb18030", "big5", "euc-jp", "iso-2022-jp", "shift_jis", "euc-kr", "utf-16be",
+    "utf-16le",
+)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -44,7 +55,11 @@ _META_CHARSET = re.compile(
 )
 _META_SCAN_BYTES = 4096
 _C1 = re.compile("[\x80-\x9f]")
-_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters no XML tree holds and no browser shows: C0 controls but tab and line ends,
+#: DEL, and the two non-characters U+FFFE and U+FFFF.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: A numeric character reference ("&#8;", "&#x1b", the semicolon optional as in HTML).
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 #: Numeric references to 0x80-0x9F mean windows-1252 characters (HTML5 parsing rule).
 _C1_TO_WINDOWS_1252 = {
     code: bytes([code]).decode("windows-1252", errors="ignore") or chr(code)
@@ -110,6 +125,9 @@ def _web_name(codec_name: str) -> str:
     return codec_name
 
 
+_WEB_ENCODINGS = frozenset(filter(None, map(normalise_label, _WEB_LABELS)))
+
+
 def header_charset(content_type: str | None) -> str | None:
     match = _HEADER_CHARSET.search(content_type or "")
     return normalise_label(match.group(1)) if match else None
@@ -127,12 +145,13 @@ def bom_charset(body: bytes) -> str | None:
 def detect_charset(body: bytes) -> str:
     """Detection, last resort: valid UTF-8 is UTF-8; a Latin single-byte guess that
     windows-1252 also decodes is taken as windows-1252 (the browsers' default for
-    Western pages; short samples make detectors waver between Latin code pages)."""
+    Western pages; short samples make detectors waver between Latin code pages), and so
+    is a guess no browser would make (a DOS code page, a Mac variant: not web encodings)."""
     if _is_multibyte_utf8(body):
         return "utf-8"
     best = from_bytes(body[:65536]).best()
     label = normalise_label(best.encoding if best else None) or "windows-1252"
-    if label in _LATIN_CODE_PAGES and _decodes(body, "cp1252"):
+    if label not in _WEB_ENCODINGS or (label in _LATIN_CODE_PAGES and _decodes(body, "cp1252")):
         return "windows-1252"
     return label
 
@@ -213,12 +232,26 @@ def _is_multibyte_utf8(body: bytes) -> bool:
 
 
 def _without_controls(text: str) -> str:
-    """Text with C0 control characters removed (a form feed is a space): the HTML parser
-    drops NUL, a browser shows the others as nothing or a box, and no XML tree can hold
-    them; C1 controls mapped to windows-1252."""
-    if _C0.search(text):
-        text = _C0.sub(lambda match: " " if match.group() == "\f" else "", text)
+    """Text without control characters, raw or as numeric references (a form feed is a
+    space): the HTML parser drops NUL, a browser shows the others as nothing or a box,
+    and no XML tree can hold them; C1 controls mapped to windows-1252."""
+    if _CONTROLS.search(text):
+        text = _CONTROLS.sub(_control_replacement, text)
+    if "&#" in text:
+        text = _NUMERIC_REFERENCE.sub(_without_control_reference, text)
     return fix_c1_controls(text)
+
+
+def _control_replacement(match: re.Match) -> str:
+    return " " if match.group() == "\f" else ""
+
+
+def _without_control_reference(match: re.Match) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if code > 0xFFFF or not _CONTROLS.fullmatch(chr(code)):
+        return match.group()
+    return " " if code == 0x0C else ""
 
 
 def fix_c1_controls(text: str) -> str:

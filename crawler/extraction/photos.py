@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -33,6 +32,7 @@ from crawler.extraction.blocks import (
     short_line,
     sole_run,
     spaced_text,
+    split_address,
 )
 from crawler.extraction.dateline import parse_dateline
 from crawler.sites import spacedaily as profile
@@ -114,7 +114,7 @@ def is_teaser(image) -> bool:
     link = link_of(image)
     if link is None:
         return False
-    target = urlsplit(link.get("href") or "")
+    target = split_address(link.get("href") or "")
     return profile.is_network_link(target) and profile.is_article_path(target.path or "/")
 
 
@@ -337,7 +337,7 @@ def _photo_source(image, caption_chars: int = 0) -> str | None:
     addresses = (image.get(name, "").strip() for name in profile.IMAGE_SOURCE_ATTRIBUTES)
     address = next((address for address in addresses
                     if address and not address.startswith("data:")), None)
-    if address is None or urlsplit(address).path.endswith("/"):
+    if address is None or split_address(address).path.endswith("/"):
         return None  # a placeholder, or a folder: no image file named
     return address
 
@@ -349,12 +349,12 @@ def _named(image, pattern: re.Pattern) -> bool:
 
 def _opens_file(href: str) -> bool:
     """A link to an image or a document (a chart's PDF), not to a page."""
-    return opens_image(href) or bool(profile.DOCUMENT_FILE.search(urlsplit(href).path))
+    return opens_image(href) or bool(profile.DOCUMENT_FILE.search(split_address(href).path))
 
 
 def opens_image(href: str) -> bool:
     """A link to an image file, or a script opening one (the photo enlarged)."""
-    return bool(profile.IMAGE_FILE.search(urlsplit(href).path)
+    return bool(profile.IMAGE_FILE.search(split_address(href).path)
                 or profile.IMAGE_IN_SCRIPT.match(href))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from lxml import etree
 
@@ -33,6 +33,7 @@ from crawler.extraction.blocks import (
     previous_block,
     short_line,
     spaced_text,
+    split_address,
 )
 from crawler.extraction.dateline import Dateline, match_inline_dateline, parse_dateline
 from crawler.extraction.fragments import cut_between
@@ -568,7 +569,7 @@ def _is_promo_block(block, story_chars: int) -> bool:
             and (len(images) == 1 or all(link_of(image) is not None for image in images))):
         return True  # an icon, or a row of linked icons (follow us), and no photo
     hrefs = [link.get("href") or "" for link in LINKS(block)]
-    targets = [urlsplit(href) for href in hrefs if not opens_image(href)]  # not "Enlarge"
+    targets = [split_address(href) for href in hrefs if not opens_image(href)]  # not "Enlarge"
     return bool(targets) and all(_is_service_page(target) or _is_payment(target)
                                  for target in targets)
 
@@ -611,14 +612,15 @@ def _introduced_list_of_documents(block) -> bool:
     previous = previous_block(block)
     line = line_text(previous) if previous is not None else ""
     return (line.endswith(":") and len(line.split()) >= profile.LIST_INTRO_MIN_WORDS
-            and not any(profile.is_network_link(urlsplit(link.get("href") or ""))
+            and not any(profile.is_network_link(split_address(link.get("href") or ""))
                         for link in LINKS(block)))
 
 
 def _heading_before(block):
     """The short line right before a link block that heads it ("Related Stories")."""
     previous = block.getprevious()
-    if previous is None or (previous.tail or "").strip() or LINKS(previous):
+    if (previous is None or not isinstance(previous.tag, str) or (previous.tail or "").strip()
+            or LINKS(previous)):
         return None
     line = short_line(previous, profile.LINK_BLOCK_HEADING_MAX_CHARS)
     return previous if line and line[-1] not in ".!?" else None
@@ -662,7 +664,7 @@ def _is_share_block(block) -> bool:
         return False
     if len(line_text(block)) > profile.PROMO_BLOCK_MAX_CHARS:
         return False
-    targets = [urlsplit(href) for href in _HREFS(block)]
+    targets = [split_address(href) for href in _HREFS(block)]
     shares = sum(1 for target in targets if _is_share_link(target))
     return shares >= profile.SHARE_BLOCK_MIN_LINKS and 2 * shares >= len(targets)
 
@@ -671,7 +673,7 @@ def _is_share_link(target) -> bool:
     """A link to another site that passes it the address of a network page."""
     if not target.netloc or profile.is_network_host(target.hostname or ""):
         return False
-    return any(profile.is_network_host(urlsplit(value.strip()).hostname or "")
+    return any(profile.is_network_host(split_address(value.strip()).hostname or "")
                for _, value in parse_qsl(target.query))
 
 

@@ -64,6 +64,8 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     List items and table rows become one line each (cells joined by " | "), like
     paragraphs, instead of trafilatura's Markdown-like "- item" and "| a | b |".
     """
+    # A comment shows nothing, but trafilatura drops the text after one at a link's end.
+    etree.strip_elements(fragment, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     collapse_line_ends(fragment)
     flatten_lists_and_tables(fragment)
     join_broken_sentences(fragment)
