@@ -23,14 +23,13 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
 from archive.articles import article_schema
 from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
-from archive.reader import RecordNotFound, read_record
+from archive.reader import DAMAGE_ERRORS, RecordNotFound, read_record
 from archive.records import payload_digest
 
 WARC_VERSION = "WARC/1.1"
@@ -133,7 +132,7 @@ def _check_records(path: str, whole_end: int, cut: bool = False) -> list[Problem
                 problems += [Problem(path, offset, record_id, message)
                              for message in _record_problems(record, seen)]
                 seen.add(record, offset)
-        except (ArchiveLoadFailed, ValueError, EOFError) as error:
+        except (*DAMAGE_ERRORS, ValueError) as error:
             problems.append(Problem(path, None, None, f"record does not parse: {error}"))
     return sorted(problems + _pairing_problems(path, seen, cut), key=_by_offset)
 

@@ -9,7 +9,8 @@ field of every line is the WARC's path below the WARC folder, so pywb
 
 Indexing is incremental, for cron: a per-file index is rebuilt only when missing or older
 than its WARC, indexes of vanished WARCs are dropped, and the merged index is rewritten
-from the per-file indexes. ``.warc.gz.open`` files (still being written) are skipped.
+from the per-file indexes. ``.warc.gz.open`` files (still being written) are skipped, and
+so is a damaged WARC file (reported; its old index dropped: its offsets may not hold).
 Every index is written to a temporary name and renamed, so readers never see half an index.
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.layout import CDXJ_SUFFIX, PER_WARC_DIR, ArchiveDir
+from archive.reader import DAMAGE_ERRORS
 
 TMP_SUFFIX = ".tmp"
 
@@ -39,6 +41,7 @@ class IndexReport:
     up_to_date: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     skipped_open: list[Path] = field(default_factory=list)
+    damaged: dict[Path, str] = field(default_factory=dict)
     lines: int = 0
 
 
@@ -51,12 +54,16 @@ def index_archive(root: str | os.PathLike, rebuild: bool = False) -> IndexReport
     wanted = []
     for warc in archive.warc_files():
         index = archive.per_warc_index(warc)
-        wanted.append(index)
-        if rebuild or _is_stale(index, warc):
-            index_warc(warc, index, warc_root=archive.warc_dir)
-            report.indexed.append(warc)
-        else:
+        if not (rebuild or _is_stale(index, warc)):
             report.up_to_date.append(warc)
+        else:
+            try:
+                index_warc(warc, index, warc_root=archive.warc_dir)
+            except DAMAGE_ERRORS as error:  # left out of the merged index, reported
+                report.damaged[warc] = str(error)
+                continue
+            report.indexed.append(warc)
+        wanted.append(index)
     report.removed = _remove_orphans(archive.index_dir / PER_WARC_DIR, set(wanted))
     report.lines = merge_indexes(wanted, archive.merged_index)
     return report

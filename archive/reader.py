@@ -8,6 +8,7 @@ payload as stored (still content-encoded) or its content (content-encoding remov
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +19,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 
 from archive.layout import OPEN_SUFFIX
 from archive.records import parse_warc_date
+
+#: What reading a damaged WARC file raises (warcio, gzip, zlib): a cut or corrupt gzip
+#: member, a record or HTTP head that does not parse.
+DAMAGE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error)
 
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
@@ -124,7 +129,7 @@ def read_record(path: str | os.PathLike, offset: int) -> RecordRef:
         iterator = ArchiveIterator(stream)
         try:
             record = next(iter(iterator))
-        except (StopIteration, ArchiveLoadFailed, EOFError, ValueError, OSError) as error:
+        except (StopIteration, *DAMAGE_ERRORS, ValueError, OSError) as error:
             raise RecordNotFound(f"no WARC record at offset {offset} of {path}: {error}") from error
         loaded = _LoadedRecord.of(record)
         iterator.read_to_end()

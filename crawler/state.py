@@ -34,7 +34,6 @@ again from the files, step 3 above).
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -42,13 +41,11 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.utils.misc import load_object
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import iter_jsonl
 from archive.layout import OPEN_SUFFIX
 from archive.mend import mend_open_files
-from archive.reader import iter_records
+from archive.reader import DAMAGE_ERRORS, iter_records
 from archive.records import payload_digest
 from archive.state import SqliteStateStore, StateStore, UrlState
 from crawler.extraction.records import finalize_spool, story_id
@@ -151,8 +148,7 @@ class CrawlState:
             self.stats.inc_value("state/followed_again/files")
             try:
                 yield from _whole_pages(path)
-            except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error,
-                    OSError, ValueError) as error:
+            except (*DAMAGE_ERRORS, OSError, ValueError) as error:
                 self.unreadable.add(path.name)
                 self.stats.inc_value("state/followed_again/unreadable_files")
                 logger.error("WARC file damaged: %s (%s): the links of its damaged pages are "

@@ -10,7 +10,12 @@ import shutil
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.tools_fixtures import CrawledArchive, shared_crawl, tool  # noqa: F401 (fixture)
+from tests.tools_fixtures import (  # noqa: F401 (fixture)
+    CrawledArchive,
+    damage_mid_file,
+    shared_crawl,
+    tool,
+)
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +114,21 @@ def test_missing_directory_is_a_clear_error(tmp_path):
     result = tool("index", tmp_path / "nowhere")
     assert result.returncode == 1
     assert "no such archive directory" in result.stderr
+
+
+def test_a_damaged_warc_file_is_reported_and_the_others_still_indexed(indexed, tmp_path):
+    root = tmp_path / "out"
+    shutil.copytree(indexed.root, root)
+    good = root / "warc" / ("copy-" + indexed.warc_files[0].name)
+    shutil.copy(indexed.warc_files[0], good)
+    damaged = root / "warc" / indexed.warc_files[0].name
+    damage_mid_file(damaged)
+    result = tool("index", "--rebuild", root)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"not indexed: {damaged} is damaged" in result.stderr
+    assert f"news-archive check {damaged}" in result.stderr
+    assert "1 damaged" in result.stdout
+    filenames = {f["filename"] for _, _, f in cdxj_lines(root / "indexes" / "index.cdxj")}
+    assert filenames == {good.name}
+    assert not (root / "indexes" / "warc" / (damaged.name + ".cdxj")).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
@@ -17,7 +18,13 @@ from archive.exchange import HttpExchange
 from archive.reader import iter_records
 from archive.records import RefersTo, RevisitProfile
 from archive.writer import WarcFileWriter
-from tests.tools_fixtures import VENV_BIN, CrawledArchive, shared_crawl, tool  # noqa: F401
+from tests.tools_fixtures import (  # noqa: F401 (fixture)
+    VENV_BIN,
+    CrawledArchive,
+    damage_mid_file,
+    shared_crawl,
+    tool,
+)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +98,26 @@ def test_a_damaged_wacz_fails_validation(crawled, tmp_path):
                 data = data[:-1] + bytes([data[-1] ^ 0xFF])
             target.writestr(item, data)
     assert wacz_validate(damaged).returncode != 0
+
+
+def test_a_damaged_warc_or_jsonl_file_is_a_clear_error(crawled, tmp_path):
+    """No traceback and no WACZ: one line saying what is damaged, and where to look."""
+    archive = crawled.copy(tmp_path / "out")
+    output = tmp_path / "archive.wacz"
+    jsonl = archive.jsonl()
+    jsonl.write_bytes(jsonl.read_bytes().replace(b"{", b"{\xff", 1))
+    result = tool("package", archive.root, "-o", output)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "Traceback" not in result.stderr and f"{jsonl}:1: not a JSON line" in result.stderr
+    assert not output.exists()
+
+    shutil.copy(crawled.jsonl(), jsonl)
+    damage_mid_file(archive.warc_files[0])
+    result = tool("package", archive.root, "-o", output)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "Traceback" not in result.stderr and "a WARC file is damaged" in result.stderr
+    assert f"news-archive check {archive.root}" in result.stderr
+    assert not output.exists()
 
 
 def index_of(path) -> list[dict]:

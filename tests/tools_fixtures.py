@@ -119,3 +119,13 @@ def record_type(member: bytes) -> str:
 def gzip_member(content: bytes) -> bytes:
     compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
     return compressor.compress(content) + compressor.flush()
+
+
+def damage_mid_file(warc: Path) -> int:
+    """Overwrite the gzip header of the WARC file's third record, as a bad disk block
+    would; returns its offset."""
+    offset = members(warc)[2][0]
+    data = bytearray(warc.read_bytes())
+    data[offset:offset + 4] = b"XXXX"
+    warc.write_bytes(bytes(data))
+    return offset

@@ -35,9 +35,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for path in report.skipped_open:
         print(f"news-archive index: skipped {path} (still being written)", file=sys.stderr)
+    for path, error in report.damaged.items():
+        print(f"news-archive index: not indexed: {path} is damaged ({error}); "
+              f"`news-archive check {path}` says where", file=sys.stderr)
     print(
         f"news-archive index: {len(report.indexed)} WARC file(s) indexed, "
-        f"{len(report.up_to_date)} up to date, {len(report.removed)} stale index(es) removed; "
+        f"{len(report.up_to_date)} up to date, {len(report.removed)} stale index(es) removed"
+        f"{f', {len(report.damaged)} damaged' if report.damaged else ''}; "
         f"{report.lines} lines in {report.merged}"
     )
-    return EXIT_OK
+    return EXIT_FAILED if report.damaged else EXIT_OK

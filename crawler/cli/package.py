@@ -28,13 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.wacz import PackageError, package_archive
+    from archive.wacz import package_archive
     from crawler.sites import spacedaily as profile
 
     try:
         report = package_archive(args.directory, args.output, run=args.run,
                                  collection=profile.ARCHIVE_TITLE)
-    except (OSError, PackageError) as error:
+    except (OSError, ValueError) as error:  # PackageError, a damaged JSONL line
         print(f"news-archive package: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"news-archive package: {report.output}: {len(report.warcs)} WARC file(s), "

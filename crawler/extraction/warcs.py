@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import zlib
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
@@ -22,10 +21,9 @@ from itertools import groupby
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.jsonl import JsonlWriter
+from archive.reader import DAMAGE_ERRORS
 from archive.records import parse_warc_date, payload_digest
 from archive.warcinfo import read_warcinfo, run_id
 from crawler.extraction.outcomes import ARTICLE_OUTCOMES, DRIFT_OUTCOMES, NOT_ARTICLE
@@ -72,8 +70,7 @@ def _reading(path: str | os.PathLike):
     """Errors of a damaged or foreign file, reported with its name."""
     try:
         yield
-    except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError,
-            zlib.error, WarcReadError) as error:
+    except (*DAMAGE_ERRORS, WarcReadError) as error:
         raise WarcReadError(f"{path}: not a readable WARC file ({error})") from error
 
 
