@@ -32,10 +32,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
 
 
-class ContentDecodingError(ValueError):
-    """A payload's Content-Encoding is not one warcio can decode."""
-
-
 class RecordNotFound(LookupError):
     """No WARC record starts at the given offset."""
 
@@ -157,14 +153,12 @@ def _ref(
 
 def _decode_content(record: ArcWarcRecord, payload: bytes) -> bytes:
     """Undo Content-Encoding as warcio's ``content_stream()`` (and so pywb) does: a body
-    that does not decode is returned as it is, a truncated one decodes as far as it goes."""
+    in a coding it does not know, or that does not decode, is returned as it is, a
+    truncated one decodes as far as it goes."""
     encoding = record.http_headers.get_header("Content-Encoding").strip().lower()
     encoding = {"x-gzip": "gzip", "identity": ""}.get(encoding, encoding)
-    if not encoding:
-        return payload
     if encoding not in BufferedReader.get_supported_decompressors():
-        target = record.rec_headers.get_header("WARC-Target-URI")
-        raise ContentDecodingError(f"cannot decode Content-Encoding {encoding!r} of {target}")
+        return payload
     return BufferedReader(BytesIO(payload), decomp_type=encoding).read()
 
 

@@ -78,6 +78,15 @@ DOWNLOADER_STATS = False
 CONCURRENT_ITEMS = 1
 
 # --- what a download may be -------------------------------------------------------------
+#: Scrapy's default headers, but only the content codings every WARC reader and replay
+#: tool decodes. Scrapy would also offer br and zstd, and a server that sends them makes
+#: records that warcio reads only with brotlipy (which breaks Scrapy's own brotli),
+#: that ReplayWeb.page does not decode, and (zstd) that no WARC tool reads.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 #: Keep bodies cut short by the server, so they are archived (marked WARC-Truncated).

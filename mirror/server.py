@@ -6,9 +6,10 @@ the network are answered from :class:`~mirror.network.Network` (and the fault
 URLs of :mod:`mirror.faults`); every other host gets a 403 page and nothing
 leaves the machine.
 
-It speaks HTTP the way the real servers do: keep-alive, gzip when asked
-(deterministic bytes), chunked or Content-Length framing as the resource says,
-ETag and Last-Modified with working conditional GETs. One asyncio event loop
+It speaks HTTP the way the real servers do: keep-alive, brotli or gzip when asked
+(brotli first, as servers with both do; deterministic bytes), chunked or
+Content-Length framing as the resource says, ETag and Last-Modified with working
+conditional GETs. One asyncio event loop
 serves every connection, so a stalled fault never blocks other clients.
 """
 
@@ -24,11 +25,13 @@ import struct
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from http import HTTPStatus
+
+import brotli
 
 from mirror import faults
 from mirror.network import Network, Resource
@@ -41,6 +44,12 @@ MAX_HEAD_BYTES = 64 * 1024
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
 IDLE_TIMEOUT_SECONDS = 60.0
 GZIP_LEVEL = 6
+BROTLI_QUALITY = 5
+#: The content codings the server offers, each a function of the plain body.
+_ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "br": lambda body: brotli.compress(body, quality=BROTLI_QUALITY),
+    "gzip": lambda body: gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+}
 MIN_CHUNKS = 4
 RESPONSE_CACHE_BYTES = 8 * 1024 * 1024  # home pages, listings, feeds and recent pages
 MAX_CHUNK_BYTES = 16 * 1024
@@ -141,20 +150,23 @@ def _normalise_authority(authority: str) -> str:
 
 @dataclass
 class Encoded:
-    """A resource with what serving it costs to compute: its ETag and its gzip bytes."""
+    """A resource with what serving it costs to compute: its ETag and its encoded bytes."""
 
     resource: Resource
     tag: str
-    gzipped: bytes | None = None
+    encoded: dict[str, bytes] = field(default_factory=dict)
 
-    def gzip(self) -> bytes:
-        if self.gzipped is None:
-            self.gzipped = gzip.compress(self.resource.body, compresslevel=GZIP_LEVEL, mtime=0)
-        return self.gzipped
+    def body(self, coding: str | None) -> bytes:
+        """The body in content coding ``coding`` (None: as it is)."""
+        if coding is None:
+            return self.resource.body
+        if coding not in self.encoded:
+            self.encoded[coding] = _ENCODERS[coding](self.resource.body)
+        return self.encoded[coding]
 
     @property
     def size(self) -> int:
-        return len(self.resource.body) + len(self.gzipped or b"")
+        return len(self.resource.body) + sum(map(len, self.encoded.values()))
 
 
 class ResponseCache:
@@ -186,7 +198,7 @@ class ResponseCache:
         return entry
 
     def resized(self, host: str, path: str, entry: Encoded, before: int) -> None:
-        """Account for bytes an entry gained since it measured `before` (its gzip bytes)."""
+        """Account for bytes an entry gained since it measured `before` (its encoded bytes)."""
         if self._entries.get((host, path)) is entry:
             self.size += entry.size - before
             self._evict()
@@ -362,11 +374,11 @@ def _resource_reply(request: Request, entry: Encoded) -> Reply:
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
     plain = resource.fault in (None, "503-twice")
     compressible = plain and bool(resource.body) and content_type.startswith(COMPRESSIBLE_TYPES)
-    use_gzip = compressible and _accepts_gzip(request.headers.get("accept-encoding", ""))
+    coding = _content_coding(request.headers.get("accept-encoding", "")) if compressible else None
     validators: list[tuple[str, str]] = []
     if resource.status == 200 and plain:
         tag = entry.tag
-        etag = f'"{tag}-gzip"' if use_gzip else f'"{tag}"'
+        etag = f'"{tag}-{coding}"' if coding else f'"{tag}"'
         validators.append(("ETag", etag))
         if resource.last_modified is not None:
             validators.append(("Last-Modified", _http_date(resource.last_modified)))
@@ -379,9 +391,9 @@ def _resource_reply(request: Request, entry: Encoded) -> Reply:
     payload = resource.body
     if compressible:
         headers.append(("Vary", "Accept-Encoding"))
-    if use_gzip:
-        headers.append(("Content-Encoding", "gzip"))
-        payload = entry.gzip()
+    if coding:
+        headers.append(("Content-Encoding", coding))
+        payload = entry.body(coding)
     return Reply(resource.status, headers, payload, resource.chunked, resource.fault)
 
 
@@ -390,7 +402,7 @@ def _not_modified(request: Request, tag: str, last_modified: datetime | None) ->
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         candidates = {t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")}
-        return bool(candidates & {"*", tag, f"{tag}-gzip"})
+        return bool(candidates & {"*", tag, *(f"{tag}-{coding}" for coding in _ENCODERS)})
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since is None or last_modified is None:
         return False
@@ -404,7 +416,8 @@ def _not_modified(request: Request, tag: str, last_modified: datetime | None) ->
 
 
 @lru_cache(maxsize=64)
-def _accepts_gzip(accept_encoding: str) -> bool:
+def _content_coding(accept_encoding: str) -> str | None:
+    """The coding to send: brotli if accepted, else gzip if accepted, else none."""
     qualities: dict[str, float] = {}
     for item in accept_encoding.lower().split(","):
         coding, _, params = item.partition(";")
@@ -416,10 +429,12 @@ def _accepts_gzip(accept_encoding: str) -> bool:
             except ValueError:
                 quality = 0.0
         qualities[coding.strip()] = quality
-    for coding in ("gzip", "x-gzip", "*"):
-        if coding in qualities:
-            return qualities[coding] > 0
-    return False
+    wildcard = qualities.get("*", 0.0)
+    if qualities.get("br", wildcard) > 0:
+        return "br"
+    if max(qualities.get("gzip", wildcard), qualities.get("x-gzip", 0.0)) > 0:
+        return "gzip"
+    return None
 
 
 def _error_reply(status: int, message: str, close: bool = False) -> Reply:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import brotli
 import pytest
 
+from archive.check import check_warc
+from archive.index import index_archive
 from archive.reader import RecordNotFound, iter_records, read_record, warc_path
 from archive.writer import WarcFileWriter
 from tests.archive_fixtures import ARTICLE_HTML, BASE_DATE, make_exchange
@@ -54,6 +59,26 @@ def test_payload_stays_encoded_and_content_is_decoded(written):
         assert head.get_header("Content-Encoding") == "gzip"
     lazy = list(iter_records(path))[1]
     assert lazy.read_content() == ARTICLE_HTML
+
+
+def test_brotli_and_unknown_codings_read_index_and_check_as_in_warcio(tmp_path):
+    """A server may send brotli though the crawl does not ask for it: warcio (and so
+    cdxj-indexer and py-wacz) decode it with Google's brotli too (archive.brotli_compat).
+    A coding nobody knows is left as it is, as warcio leaves it."""
+    brotli_body = brotli.compress(ARTICLE_HTML)
+    with WarcFileWriter(tmp_path / "warc") as writer:
+        writer.write_exchange(replace(
+            make_exchange("/br.html"), payload=brotli_body,
+            response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "br"),
+                              ("Content-Length", str(len(brotli_body)))]))
+        writer.write_exchange(make_exchange(
+            "/odd.html", payload=b"odd", extra_headers=[("Content-Encoding", "x-odd")]))
+    (path,) = (tmp_path / "warc").glob("*.warc.gz")
+    contents = {ref.target_uri.rsplit("/", 1)[1]: ref.read_content()
+                for ref in iter_records(path, load=True) if ref.rec_type == "response"}
+    assert contents == {"br.html": ARTICLE_HTML, "odd.html": b"odd"}
+    assert check_warc(str(path)) == []
+    assert index_archive(tmp_path).lines == 2
 
 
 def test_read_record_keeps_repeated_headers(written):

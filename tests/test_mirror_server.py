@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import pytest
 
 from mirror import faults
@@ -187,6 +188,17 @@ def test_gzip_is_deterministic_and_decodes_to_the_identity_body(mirror):
     assert zipped.body == again.body
     assert zipped.header("Vary") == identity.header("Vary") == "Accept-Encoding"
     assert zipped.header("ETag") != identity.header("ETag")
+
+
+def test_brotli_is_preferred_when_offered_as_by_servers_with_both(mirror):
+    identity = fetch(mirror, HOME)
+    scrapy_default = fetch(mirror, HOME, Accept_Encoding="gzip, deflate, br, zstd")
+    declined = fetch(mirror, HOME, Accept_Encoding="br;q=0, gzip")
+    assert scrapy_default.header("Content-Encoding") == "br"
+    assert brotli.decompress(scrapy_default.body) == identity.body
+    assert declined.header("Content-Encoding") == "gzip"
+    assert len({scrapy_default.header("ETag"), declined.header("ETag"),
+                identity.header("ETag")}) == 3
 
 
 def test_some_responses_are_chunked_in_several_chunks_others_have_content_length(mirror):
