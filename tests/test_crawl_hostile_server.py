@@ -1,0 +1,140 @@
+"""A server that breaks HTTP in the ways real ones do, byte by byte on a real socket.
+
+The replica's fault URLs (tests/test_crawl_faults.py) fail politely; these answers are
+malformed: no reason phrase, header lines without a colon, Latin-1 and NUL bytes in
+headers, conflicting or negative Content-Length, bodies that contradict their
+Content-Encoding, brotli sent unasked, broken chunking, no status line at all,
+redirects to nowhere. The crawl must go on, archive every answer that has an HTTP
+head as it came (a body cut short marked so), log no traceback, and leave files that
+every tool of the project reads.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import brotli
+import pytest
+
+from archive.reader import iter_records
+from tests.tools_fixtures import crawl, tool
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+
+
+def _with_body(headers: bytes, body: bytes) -> bytes:
+    return HEAD + headers + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+HOSTILE: dict[str, bytes] = {
+    "no-reason": b"HTTP/1.1 200\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello",
+    "close-delimited": b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>to the close</p>",
+    "latin1-header": HEAD + b"X-Note: caf\xe9\r\nContent-Length: 5\r\n\r\nhello",
+    "no-colon": HEAD + b"BrokenHeaderLine\r\nContent-Length: 5\r\n\r\nhello",
+    "nul-header": HEAD + b"X-Nul: a\x00b\r\nContent-Length: 5\r\n\r\nhello",
+    "folded-header": HEAD + b"X-A: a\r\n  continued\r\nContent-Length: 5\r\n\r\nhello",
+    "lf-only": b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: 5\n\nhello",
+    "same-lengths": HEAD + b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    "status-999": b"HTTP/1.1 999 Weird\r\nContent-Length: 5\r\n\r\nhello",
+    "204-with-body": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
+    "not-gzip": HEAD + b"Content-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+    "unknown-coding": HEAD + b"Content-Encoding: x-odd\r\nContent-Length: 5\r\n\r\nhello",
+    "brotli-unasked": _with_body(b"Content-Encoding: br\r\n",
+                                 brotli.compress(b"<p>brotli anyway</p>")),
+    "gzip-cut": HEAD + b"Content-Encoding: gzip\r\nContent-Length: 400\r\n\r\n"
+    + gzip.compress(b"<p>cut</p>" * 200, mtime=0)[:30],
+    "bad-chunk": HEAD + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n",
+    "garbage-type": b"HTTP/1.1 200 OK\r\nContent-Type: \xff\xfe/;;\r\n\r\nhello",
+    "unknown-charset": b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=x-none\r\n\r\n"
+    b"<p>caf\xe9</p>",
+    "redirect-space": b"HTTP/1.1 302 Found\r\nLocation: /a b/\xc3\xa9.html\r\n\r\n",
+    "redirect-script": b"HTTP/1.1 302 Found\r\nLocation: javascript:x()\r\n\r\n",
+    "redirect-empty": b"HTTP/1.1 302 Found\r\nLocation: \r\nContent-Length: 0\r\n\r\n",
+    "redirect-bracket": b"HTTP/1.1 301 Moved\r\nLocation: http://[x/\r\nContent-Length: 0\r\n\r\n",
+    # No HTTP answer a client can take: nothing to archive, a failed download each.
+    "two-lengths": HEAD + b"Content-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+    "negative-length": HEAD + b"Content-Length: -5\r\n\r\nhello",
+    "no-status-line": b"<html><body>no status line</body></html>",
+    "nothing": b"",
+}
+UNANSWERED = {"two-lengths", "negative-length", "no-status-line", "nothing"}
+CUT_SHORT = {"gzip-cut", "bad-chunk"}
+
+
+def _links_page() -> bytes:
+    links = "".join(f'<a href="/hostile/{name}.html">{name}</a> ' for name in HOSTILE)
+    return _with_body(b"", f"<html><body>{links}</body></html>".encode())
+
+
+def _answer(connection: socket.socket) -> None:
+    with connection:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            head += chunk
+        path = "/" + head.split(b" ", 2)[1].decode("latin-1").split("/", 3)[-1]
+        name = path.removeprefix("/hostile/").removesuffix(".html")
+        if path == "/robots.txt":
+            connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        else:
+            connection.sendall(HOSTILE.get(name, _links_page()) if path.startswith(
+                "/hostile/") else _links_page())
+
+
+@pytest.fixture(scope="module")
+def hostile_proxy() -> Iterator[str]:
+    """An HTTP proxy on 127.0.0.1 answering every host with the answers above (every
+    connection closed after one answer)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=_answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def crawled(hostile_proxy, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("hostile") / "out"
+    crawl(out, hostile_proxy, "--site", "spacewar.com", "-s", "RETRY_TIMES=0",
+          "-s", "DOWNLOAD_TIMEOUT=5")
+    return out
+
+
+def test_the_crawl_goes_on_and_archives_every_answer_with_an_http_head(crawled):
+    archived = {}
+    for warc in (crawled / "warc").glob("*.warc.gz"):
+        for record in iter_records(warc):
+            if record.rec_type == "response" and "/hostile/" in record.target_uri:
+                name = record.target_uri.rsplit("/", 1)[1].removesuffix(".html")
+                archived[name] = record.header("WARC-Truncated")
+    assert set(archived) == set(HOSTILE) - UNANSWERED
+    assert {name for name, truncated in archived.items() if truncated} == CUT_SHORT
+    (log,) = (crawled / "logs").glob("*.log")
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("command", [
+    ("check", "{out}"), ("index", "{out}"), ("extract", "-o", "{out}/x.jsonl", "{warc}"),
+    ("package", "-o", "{out}/p.wacz", "{out}"),
+], ids=lambda command: command[0])
+def test_every_tool_reads_what_the_crawl_wrote(crawled, command):
+    (warc,) = (crawled / "warc").glob("*.warc.gz")
+    result = tool(*(part.format(out=crawled, warc=warc) for part in command))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
