@@ -34,6 +34,7 @@ again from the files, step 3 above).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -100,9 +101,10 @@ class CrawlState:
             # ARCHIVE_STATE_STORE: import path of a factory(settings) -> StateStore, for a
             # store shared by several workers (--redis sets it); default: SQLite in DIR.
             factory = crawler.settings.get("ARCHIVE_STATE_STORE")
-            store = (load_object(factory)(crawler.settings) if factory else SqliteStateStore(
+            store = (load_object(factory)(crawler.settings) if factory else _sqlite_store(
                 layout.state_path,
-                commit_interval=crawler.settings.getfloat("ARCHIVE_STATE_COMMIT_INTERVAL", 1.0),
+                crawler.settings.getfloat("ARCHIVE_STATE_COMMIT_INTERVAL", 1.0),
+                crawler.stats,
             ))
             recover(layout, store, crawler.stats)
             state = cls(crawler, store, layout)
@@ -198,6 +200,25 @@ def mend_leftovers(layout: ArchiveDir, stats: StatsCollector) -> list[MendReport
         stats.inc_value("archive/mended_jsonl")
         logger.warning("Finished the JSONL of an interrupted run: %s", final)
     return reports
+
+
+
+def _sqlite_store(path: Path, commit_interval: float, stats) -> SqliteStateStore:
+    """The archive's SQLite state store. A damaged one (a disk error, a copy cut short)
+    is moved aside, kept for a person to look at, and a new one is rebuilt from the WARC
+    and JSONL files, as when the store is deleted."""
+    try:
+        return SqliteStateStore(path, commit_interval=commit_interval)
+    except sqlite3.DatabaseError as error:
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        for suffix in ("", "-wal", "-shm"):  # the database and its WAL files go together
+            part = path.with_name(path.name + suffix)
+            if part.exists():
+                part.rename(aside.with_name(aside.name + suffix))
+        logger.error("State store %s is damaged (%s): moved to %s; a new one is rebuilt "
+                     "from the WARC and JSONL files", path, error, aside)
+        stats.inc_value("state/damaged_store_moved_aside")
+        return SqliteStateStore(path, commit_interval=commit_interval)
 
 
 def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> None:

@@ -284,6 +284,25 @@ def test_a_deleted_state_store_is_rebuilt_from_the_files(runs, tmp_path):
         assert store.url_state(uri).record_id == record.headers["WARC-Record-ID"]
 
 
+def test_a_damaged_state_store_is_moved_aside_and_rebuilt(runs, tmp_path):
+    """A store SQLite cannot open (a disk error): kept for a person to look at, and the
+    run goes on with one rebuilt from the files, fetching nothing it had archived."""
+    source, _ = runs
+    out = tmp_path / "archive"
+    shutil.copytree(source, out)
+    store = out / "state.sqlite3"
+    damaged = bytearray(store.read_bytes())
+    damaged[100:4096] = bytes(3996)
+    store.write_bytes(bytes(damaged))
+    run = crawl_epoch(out, 1)
+    assert "state.sqlite3 is damaged" in run.result.stderr
+    (aside,) = out.glob("state.sqlite3.damaged-*[0-9]Z")
+    assert aside.read_bytes() == bytes(damaged)
+    assert run.stats["state/damaged_store_moved_aside"] == 1
+    assert run.lines == []
+    assert not [r for r in run.records if r.type == "response" and "/reports/" in r.uri]
+
+
 def test_extract_over_every_run_rebuilds_the_crawl_lines(runs, tmp_path):
     """`news-archive extract` over every run's WARC files gives the lines the runs wrote:
     the same versions, changes, previous pointers and copies (told apart by run through
