@@ -29,7 +29,7 @@ from warcio.recordloader import ArcWarcRecord
 from archive.articles import article_schema
 from archive.layout import OPEN_WARC_SUFFIX, WARC_SUFFIXES, ArchiveDir
 from archive.mend import iter_gzip_members
-from archive.reader import DAMAGE_ERRORS, RecordNotFound, read_record
+from archive.reader import DAMAGE_ERRORS, RecordNotFound, damage_text, read_record
 from archive.records import payload_digest
 
 WARC_VERSION = "WARC/1.1"
@@ -133,7 +133,8 @@ def _check_records(path: str, whole_end: int, cut: bool = False) -> list[Problem
                              for message in _record_problems(record, seen)]
                 seen.add(record, offset)
         except (*DAMAGE_ERRORS, ValueError) as error:
-            problems.append(Problem(path, None, None, f"record does not parse: {error}"))
+            problems.append(Problem(path, None, None,
+                                    f"record does not parse: {damage_text(error)}"))
     return sorted(problems + _pairing_problems(path, seen, cut), key=_by_offset)
 
 

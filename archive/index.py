@@ -27,7 +27,7 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.layout import CDXJ_SUFFIX, PER_WARC_DIR, ArchiveDir
-from archive.reader import DAMAGE_ERRORS
+from archive.reader import DAMAGE_ERRORS, damage_text
 
 TMP_SUFFIX = ".tmp"
 
@@ -60,7 +60,7 @@ def index_archive(root: str | os.PathLike, rebuild: bool = False) -> IndexReport
             try:
                 index_warc(warc, index, warc_root=archive.warc_dir)
             except DAMAGE_ERRORS as error:  # left out of the merged index, reported
-                report.damaged[warc] = str(error)
+                report.damaged[warc] = damage_text(error)
                 continue
             report.indexed.append(warc)
         wanted.append(index)

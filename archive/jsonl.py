@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +89,18 @@ def repair_jsonl(path: str | os.PathLike) -> int:
     return size - keep
 
 
-def iter_jsonl(path: str | os.PathLike) -> Iterator[Any]:
-    """Each object of a JSON Lines file; blank lines skipped, a bad line is an error
-    naming its line number."""
+def iter_jsonl(path: str | os.PathLike,
+               on_bad_line: Callable[[ValueError], None] | None = None) -> Iterator[Any]:
+    """Each object of a JSON Lines file; blank lines skipped. A bad line is an error
+    naming its line number: raised, or given to ``on_bad_line`` and skipped."""
     for number, _, raw in iter_lines(path):
         try:
             yield json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path}:{number}: not a JSON line ({error})") from error
+            bad = ValueError(f"{path}:{number}: not a JSON line ({error})")
+            if on_bad_line is None:
+                raise bad from error
+            on_bad_line(bad)
 
 
 def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, int, bytes]]:

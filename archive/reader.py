@@ -28,6 +28,8 @@ from archive.records import parse_warc_date
 #: member, a record or HTTP head that does not parse.
 DAMAGE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error)
 
+DAMAGE_TEXT_MAX_CHARS = 160
+
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
 
@@ -95,6 +97,15 @@ class _LoadedRecord:
         if record.http_headers and record.http_headers.get_header("Content-Encoding"):
             content = _decode_content(record, payload)
         return cls(record.http_headers, payload, content)
+
+
+def damage_text(error: BaseException) -> str:
+    """What a damage error says, for a log line: shortened, unprintable characters
+    escaped (warcio quotes the damaged bytes it met)."""
+    text = str(error)
+    if len(text) > DAMAGE_TEXT_MAX_CHARS:
+        text = text[:DAMAGE_TEXT_MAX_CHARS] + "..."
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 def iter_records(path: str | os.PathLike, load: bool = False) -> Iterator[RecordRef]:

@@ -33,7 +33,7 @@ from warcio.timeutils import iso_date_to_timestamp
 from archive.index import index_archive, iter_cdxj, replayable
 from archive.jsonl import iter_jsonl
 from archive.layout import ArchiveDir
-from archive.reader import DAMAGE_ERRORS, iter_records
+from archive.reader import DAMAGE_ERRORS, damage_text, iter_records
 from archive.warcinfo import read_warcinfo, run_id
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Stories", "hasText": True}
@@ -62,7 +62,7 @@ def package_archive(
     try:
         return _package(archive, Path(output), run, collection)
     except DAMAGE_ERRORS as error:
-        raise PackageError(f"a WARC file is damaged ({error}); `news-archive check "
+        raise PackageError(f"a WARC file is damaged ({damage_text(error)}); `news-archive check "
                            f"{archive.root}` says which and where") from error
 
 

@@ -46,7 +46,7 @@ from scrapy.utils.misc import load_object
 from archive.jsonl import iter_jsonl
 from archive.layout import OPEN_SUFFIX
 from archive.mend import mend_open_files
-from archive.reader import DAMAGE_ERRORS, iter_records
+from archive.reader import DAMAGE_ERRORS, RecordRef, damage_text, iter_records
 from archive.records import payload_digest
 from archive.state import SqliteStateStore, StateStore, UrlState
 from crawler.extraction.records import finalize_spool, story_id
@@ -154,7 +154,8 @@ class CrawlState:
                 self.unreadable.add(path.name)
                 self.stats.inc_value("state/followed_again/unreadable_files")
                 logger.error("WARC file damaged: %s (%s): the links of its damaged pages are "
-                             "not followed; `news-archive check` tells more", path, error)
+                             "not followed; `news-archive check` tells more", path,
+                             damage_text(error))
 
     def run_finished(self, warc_files: Iterable[str]) -> None:
         """The run ended with nothing left to request: every link on the pages of its own
@@ -231,48 +232,69 @@ def recover(layout: ArchiveDir, store: StateStore, stats: StatsCollector) -> Non
                            report.path.name)
     for path in sorted(layout.crawl_warc_dir.glob("*.warc.gz")):
         if not store.is_learned(path.name):
-            _learn_records(path, store)
+            _learn_records(path, store, stats)
             store.mark_learned(path.name)
             stats.inc_value("state/learned_files")
     for path in sorted(layout.jsonl_dir.glob("*.jsonl")):
         if not store.is_learned(path.name):
-            _learn_stories(path, store)
+            _learn_stories(path, store, stats)
             store.mark_learned(path.name)
             stats.inc_value("state/learned_files")
 
 
-def _learn_records(path: Path, store: StateStore) -> None:
-    """Save the state of every response (and revisit) record of a mended WARC file."""
-    for ref in iter_records(path):
-        if ref.rec_type not in ("response", "revisit") or not ref.target_uri:
-            continue
-        http = ref.read_http_headers()
-        status = int(http.get_statuscode()) if http else 0
-        previous = store.url_state(ref.target_uri)
-        common = {
-            "fetched_at": ref.date,
-            "etag": http.get_header("ETag") if http else None,
-            "last_modified": http.get_header("Last-Modified") if http else None,
-        }
-        if ref.rec_type == "revisit":
-            if previous is not None:
-                store.save_url(_replace(previous, **common))
-            continue
-        store.save_url(UrlState(
-            url=ref.target_uri, status=status, payload_digest=ref.payload_digest,
-            filename=path.name, offset=ref.offset, length=ref.length,
-            record_id=ref.record_id, record_date=ref.date, target_uri=ref.target_uri,
-            **common,
-        ))
+def _learn_records(path: Path, store: StateStore, stats: StatsCollector) -> None:
+    """Save the state of every response (and revisit) record of a mended WARC file; of a
+    file damaged part-way, of the records before the damage (the URLs of the others are
+    fetched again)."""
+    try:
+        for ref in iter_records(path):
+            _learn_record(path, ref, store)
+    except DAMAGE_ERRORS as error:
+        logger.error("WARC file damaged: %s (%s): the URLs of its records after the damage "
+                     "are fetched again; `news-archive check` tells more", path,
+                     damage_text(error))
+        stats.inc_value("state/damaged_files")
 
 
-def _learn_stories(jsonl: Path, store: StateStore) -> None:
-    """Count every story of a finished JSONL file as recorded."""
+def _learn_record(path: Path, ref: RecordRef, store: StateStore) -> None:
+    if ref.rec_type not in ("response", "revisit") or not ref.target_uri:
+        return
+    http = ref.read_http_headers()
+    status = int(http.get_statuscode()) if http else 0
+    previous = store.url_state(ref.target_uri)
+    common = {
+        "fetched_at": ref.date,
+        "etag": http.get_header("ETag") if http else None,
+        "last_modified": http.get_header("Last-Modified") if http else None,
+    }
+    if ref.rec_type == "revisit":
+        if previous is not None:
+            store.save_url(_replace(previous, **common))
+        return
+    store.save_url(UrlState(
+        url=ref.target_uri, status=status, payload_digest=ref.payload_digest,
+        filename=path.name, offset=ref.offset, length=ref.length,
+        record_id=ref.record_id, record_date=ref.date, target_uri=ref.target_uri,
+        **common,
+    ))
+
+
+def _learn_stories(jsonl: Path, store: StateStore, stats: StatsCollector) -> None:
+    """Count every story of a finished JSONL file as recorded; a damaged line is
+    reported and skipped (its story is fetched and recorded again)."""
     run_id = jsonl.name.removesuffix(".jsonl")
-    for line in iter_jsonl(jsonl):
-        known = store.story(line["id"])
-        if known is None or line.get("version", 1) >= known.version:
-            store.save_story(story_state(line, text_digest(line), run_id))
+
+    def report(error: Exception) -> None:
+        logger.error("%s: its story is fetched and recorded again", error)
+        stats.inc_value("state/damaged_jsonl_lines")
+
+    for line in iter_jsonl(jsonl, on_bad_line=report):
+        try:
+            known = store.story(line["id"])
+            if known is None or line.get("version", 1) >= known.version:
+                store.save_story(story_state(line, text_digest(line), run_id))
+        except (KeyError, TypeError, AttributeError) as error:  # JSON, but not a record
+            report(ValueError(f"{jsonl}: not an article record ({error!r})"))
 
 
 def _replace(state: UrlState, **changes) -> UrlState:

@@ -30,6 +30,7 @@ from tests.cron_fixtures import (
     run_crawl,
     run_stats,
 )
+from tests.tools_fixtures import damage_mid_file
 
 ARTICLES_PER_SITE = 6
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -301,6 +302,28 @@ def test_a_damaged_state_store_is_moved_aside_and_rebuilt(runs, tmp_path):
     assert run.stats["state/damaged_store_moved_aside"] == 1
     assert run.lines == []
     assert not [r for r in run.records if r.type == "response" and "/reports/" in r.uri]
+
+
+def test_damaged_files_met_while_the_store_is_rebuilt_are_reported_and_passed(
+        runs, tmp_path):
+    """A JSONL line and a WARC file damaged on disk: the run says so (escaped, no bytes
+    of the damage in the log), learns what is readable, and goes on."""
+    source, _ = runs
+    out = tmp_path / "archive"
+    shutil.copytree(source, out)
+    for part in out.glob("state.sqlite3*"):
+        part.unlink()
+    jsonl = sorted((out / "jsonl").glob("*.jsonl"))[0]
+    lines = jsonl.read_bytes().split(b"\n")
+    lines[1] = lines[1][:40] + b"\xff"
+    jsonl.write_bytes(b"\n".join(lines))
+    damage_mid_file(sorted((out / "warc").glob("*.warc.gz"))[0])
+    run = crawl_epoch(out, 1)
+    assert f"{jsonl}:2: not a JSON line" in run.result.stderr
+    assert "WARC file damaged" in run.result.stderr and "XXXX" in run.result.stderr
+    assert all(line.isprintable() for line in run.result.stderr.splitlines())
+    assert run.stats["state/damaged_jsonl_lines"] == 1
+    assert run.stats["state/damaged_files"] == 1
 
 
 def test_extract_over_every_run_rebuilds_the_crawl_lines(runs, tmp_path):

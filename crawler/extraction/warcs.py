@@ -23,7 +23,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.jsonl import JsonlWriter
-from archive.reader import DAMAGE_ERRORS
+from archive.reader import DAMAGE_ERRORS, damage_text
 from archive.records import parse_warc_date, payload_digest
 from archive.warcinfo import read_warcinfo, run_id
 from crawler.extraction.outcomes import ARTICLE_OUTCOMES, DRIFT_OUTCOMES, NOT_ARTICLE
@@ -71,7 +71,7 @@ def _reading(path: str | os.PathLike):
     try:
         yield
     except (*DAMAGE_ERRORS, WarcReadError) as error:
-        raise WarcReadError(f"{path}: not a readable WARC file ({error})") from error
+        raise WarcReadError(f"{path}: not a readable WARC file ({damage_text(error)})") from error
 
 
 def _captures_of(path: str | os.PathLike, summary: ExtractSummary) -> Iterator[Capture]:
