@@ -130,6 +130,7 @@ class ExportReport:
     stories: int = 0
     runs: int = 0
     records_read: int = 0
+    skipped: list[str] = field(default_factory=list)
 
 
 def export_archive(
@@ -138,16 +139,19 @@ def export_archive(
     fmt: str = "parquet",
     all_versions: bool = False,
     title: str = "News archive",
+    skip_damaged: bool = False,
 ) -> ExportReport:
     """Export the archive at ``root`` to ``output`` (``fmt``: jsonl or parquet) and write
-    its dataset card, headed ``title``, to ``output + ".md"``."""
+    its dataset card, headed ``title``, to ``output + ".md"``. A damaged line is an
+    error, or with ``skip_damaged`` left out and named in the report and the card."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     archive = ArchiveDir(Path(root))
     files = archive.jsonl_files()
     if not files:
         raise ExportError(f"no JSONL files in {archive.jsonl_dir}")
-    refs = _scan(files)
+    skipped: list[str] | None = [] if skip_damaged else None
+    refs = _scan(files, skipped)
     if not refs:
         raise ExportError(f"no records in the JSONL files of {archive.jsonl_dir}")
     chosen = refs if all_versions else _latest_versions(refs)
@@ -155,6 +159,7 @@ def export_archive(
     summary = _Summary(
         records_read=len(refs),
         runs_scanned=len(files),
+        lines_skipped=len(skipped or ()),
         first_fetch=min(ref.fetched_at for ref in refs),
         last_fetch=max(ref.fetched_at for ref in refs),
     )
@@ -173,6 +178,7 @@ def export_archive(
         stories=len(summary.stories),
         runs=len(summary.runs),
         records_read=len(refs),
+        skipped=skipped or [],
     )
 
 
@@ -195,12 +201,19 @@ def _write_whole(output: Path, fmt: str, rows: Iterator[dict]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _scan(files: list[Path]) -> list[_LineRef]:
-    """A reference to every record of every file (first pass)."""
+def _scan(files: list[Path], skipped: list[str] | None = None) -> list[_LineRef]:
+    """A reference to every record of every file (first pass); a damaged line raises,
+    or is said in ``skipped`` and left out when it is a list."""
     refs = []
     for index, path in enumerate(files):
         for number, offset, raw in iter_lines(path):
-            record = _parse(raw, path, number)
+            try:
+                record = _parse(raw, path, number)
+            except ExportError as error:
+                if skipped is None:
+                    raise
+                skipped.append(str(error))
+                continue
             refs.append(_LineRef(
                 record.get("version", FIRST_VERSION), record["fetched_at"], index, offset,
                 record["id"],
@@ -305,6 +318,7 @@ class _Summary:
 
     records_read: int = 0
     runs_scanned: int = 0
+    lines_skipped: int = 0
     rows: int = 0
     stories: set[str] = field(default_factory=set)
     runs: set[str] = field(default_factory=set)
@@ -424,7 +438,9 @@ def _card_contents(summary: _Summary) -> list[str]:
         "",
         f"- Rows: {summary.rows} ({len(summary.stories)} distinct stories, by `id`)",
         f"- Records read: {summary.records_read} from {summary.runs_scanned} crawl run(s); "
-        f"rows come from {len(summary.runs)} run(s)",
+        f"rows come from {len(summary.runs)} run(s)"
+        + (f"; {summary.lines_skipped} damaged line(s) left out (`--skip-damaged`)"
+           if summary.lines_skipped else ""),
         f"- Crawl window (`fetched_at` of every record read, UTC): "
         f"{_iso(summary.first_fetch)} to {_iso(summary.last_fetch)}",
         f"- Publication dates (`published`): {summary.first_published} to "

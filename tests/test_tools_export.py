@@ -172,6 +172,23 @@ def test_bad_input_is_a_clear_error(two_runs, tmp_path):
     assert empty.returncode == 1 and "no JSONL files" in empty.stderr
 
 
+def test_skip_damaged_leaves_out_the_damaged_lines_and_says_which(two_runs, tmp_path):
+    root = tmp_path / "out"
+    shutil.copytree(two_runs.root, root)
+    with (root / "jsonl" / f"{LATER_RUN}.jsonl").open("a") as jsonl:
+        jsonl.write("{not json\n[1, 2]\n")
+    (tmp_path / "whole").mkdir()
+    whole = export(two_runs, tmp_path / "whole", "jsonl")
+    output = tmp_path / "x.jsonl"
+    result = tool("export", root, "--format", "jsonl", "--skip-damaged", "-o", output)
+    assert result.returncode == 0, result.stderr
+    assert f"left out: {root}/jsonl/{LATER_RUN}.jsonl:2: not a JSON line" in result.stderr
+    assert f"left out: {root}/jsonl/{LATER_RUN}.jsonl:3: not an article record" in (
+        result.stderr)
+    assert read_jsonl(output) == read_jsonl(whole)
+    assert "2 damaged line(s) left out" in output.with_name("x.jsonl.md").read_text()
+
+
 def test_a_record_that_does_not_fit_the_schema_is_a_clear_error(two_runs, tmp_path):
     archive = two_runs.copy(tmp_path / "out")
     path = archive.jsonl(LATER_RUN)

@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="every captured version of every story, not only the latest")
     parser.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="file to write (replaced); the dataset card goes to FILE.md")
+    parser.add_argument("--skip-damaged", action="store_true",
+                        help="leave out JSONL lines that are damaged (each named on stderr) "
+                             "instead of stopping at the first")
     parser.set_defaults(handler=run)
 
 
@@ -37,11 +40,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = export_archive(
             args.directory, args.output, fmt=args.format, all_versions=args.all_versions,
-            title=profile.ARCHIVE_TITLE,
+            title=profile.ARCHIVE_TITLE, skip_damaged=args.skip_damaged,
         )
     except (OSError, ExportError) as error:
         print(f"news-archive export: {error}", file=sys.stderr)
         return EXIT_FAILED
+    for damaged in report.skipped:
+        print(f"news-archive export: left out: {damaged}", file=sys.stderr)
     print(f"news-archive export: {report.rows} record(s) of {report.stories} stories "
           f"from {report.runs} run(s) -> {report.output} (card: {report.card})")
     return EXIT_OK
