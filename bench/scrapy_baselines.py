@@ -11,8 +11,9 @@
 - ``floor``: it requests a known list of URLs (``--urls``, one per line: what the crawl
   fetched) and does nothing with the answers: no parsing, no link discovery, no WARC,
   no extraction, with Scrapy set up for speed (:data:`LEAN`: no cookies, no download
-  stats, warnings-only log, one item at a time). Its CPU per response is what Scrapy's
-  request machinery alone costs on this machine; no crawl built on it goes below that.
+  stats, warnings-only log, one item at a time) and the crawl's request headers. Its
+  CPU per response is what Scrapy's request machinery alone costs on this machine; no
+  crawl built on it goes below that.
 
 Both start from Scrapy's defaults (no project settings), with the politeness lifted as
 for the crawl and robots.txt obeyed. Every request, robots.txt included, goes through
@@ -34,16 +35,20 @@ from crawl_vs_wget import REPLICA_CRAWL_SETTINGS
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import TextResponse
 
+from crawler import settings as crawl_settings
+
 LINKS = "//a/@href | //img/@src"
 #: The politeness lifted for the replica exactly as for the crawl (``crawl_vs_wget`` is
 #: importable: this script's folder is first on ``sys.path`` when it runs).
 SETTINGS = {**REPLICA_CRAWL_SETTINGS, "TELNETCONSOLE_ENABLED": False}
-#: What the floor changes from Scrapy's defaults to cost less per request.
+#: What the floor changes from Scrapy's defaults to cost less per request, and the
+#: crawl's request headers, so the replica sends it the same bytes (gzip, not brotli).
 LEAN = {
     "COOKIES_ENABLED": False,
     "DOWNLOADER_STATS": False,
     "LOG_LEVEL": "WARNING",
     "CONCURRENT_ITEMS": 1,
+    "DEFAULT_REQUEST_HEADERS": crawl_settings.DEFAULT_REQUEST_HEADERS,
 }
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
