@@ -1,5 +1,5 @@
 """Small downloader middlewares of the crawler: User-Agent, proxy, retries with backoff,
-failed downloads."""
+an unreachable robots.txt, failed downloads."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
 if TYPE_CHECKING:
@@ -136,6 +137,51 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+class UnreachableRobotsTxt:
+    """A robots.txt the server could not give (a 5xx or 429 answer after the retries, or
+    no answer at all) means "disallow everything" (RFC 9309, 2.3.1.3-4), where Scrapy
+    reads an error page as rules (none: crawl everything) or crawls on without rules.
+
+    Sits below the retries, so a passing failure is retried first, and hands Scrapy's
+    robots.txt middleware a disallow-all answer instead. The real exchange is archived
+    as it came (the capture sees it before any middleware); the host's pages are left
+    for the next run, and the log, the stats (``robotstxt/unreachable``) and the
+    summary say so.
+    """
+
+    DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UnreachableRobotsTxt:
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if _is_robots_request(request) and (response.status >= 500 or response.status == 429):
+            return self._disallow_all(request, f"HTTP {response.status}")
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> Response | None:
+        if _is_robots_request(request) and not isinstance(exception, IgnoreRequest):
+            return self._disallow_all(request, type(exception).__name__)
+        return None
+
+    def _disallow_all(self, request: Request, why: str) -> Response:
+        self.stats.inc_value("robotstxt/unreachable")
+        logger.warning("robots.txt unreachable (%s): %s: nothing of its host is fetched in "
+                       "this run (RFC 9309)", why, request.url)
+        return TextResponse(request.url, status=200, body=self.DISALLOW_ALL,
+                            encoding="utf-8", request=request)
+
+
+def _is_robots_request(request: Request) -> bool:
+    """The request Scrapy's robots.txt middleware makes for a host's rules."""
+    return (request.meta.get("dont_obey_robotstxt", False)
+            and urlparse_cached(request).path == "/robots.txt")
 
 
 class PlainCompressedResponse:

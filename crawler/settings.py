@@ -162,6 +162,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Below the retries: a robots.txt still failing after them disallows everything.
+    "crawler.middlewares.UnreachableRobotsTxt": 540,
     "crawler.middlewares.PlainCompressedResponse": 595,  # just before HttpCompression (590)
     # Below HttpCompressionMiddleware (590): a 304 is replaced by the decoded archived copy.
     "crawler.incremental.ConditionalRequests": 580,

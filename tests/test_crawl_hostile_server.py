@@ -12,8 +12,6 @@ every tool of the project reads.
 from __future__ import annotations
 
 import gzip
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import brotli
 import pytest
 
 from archive.reader import iter_records
+from tests.raw_server import raw_server
 from tests.tools_fixtures import crawl, tool
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
@@ -70,42 +69,18 @@ def _links_page() -> bytes:
     return _with_body(b"", f"<html><body>{links}</body></html>".encode())
 
 
-def _answer(connection: socket.socket) -> None:
-    with connection:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = connection.recv(65536)
-            if not chunk:
-                return
-            head += chunk
-        path = "/" + head.split(b" ", 2)[1].decode("latin-1").split("/", 3)[-1]
-        name = path.removeprefix("/hostile/").removesuffix(".html")
-        if path == "/robots.txt":
-            connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-        else:
-            connection.sendall(HOSTILE.get(name, _links_page()) if path.startswith(
-                "/hostile/") else _links_page())
+def _answer(host: str, path: str) -> bytes:
+    if path == "/robots.txt":
+        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+    name = path.removeprefix("/hostile/").removesuffix(".html")
+    return HOSTILE[name] if path.startswith("/hostile/") and name in HOSTILE else _links_page()
 
 
 @pytest.fixture(scope="module")
 def hostile_proxy() -> Iterator[str]:
-    """An HTTP proxy on 127.0.0.1 answering every host with the answers above (every
-    connection closed after one answer)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=_answer, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    listener.close()
+    """An HTTP proxy on 127.0.0.1 answering every host with the answers above."""
+    with raw_server(_answer) as server:
+        yield server.proxy
 
 
 @pytest.fixture(scope="module")

@@ -313,6 +313,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
             "extraction": get("extraction/errors", 0),
             "extraction_worker_restarts": get("extraction/worker_restarts", 0),
         },
+        "robots_unreachable": get("robotstxt/unreachable", 0),
         "drift_warnings": get("extraction/drift", 0),
         "killed_runs_found": get("killed_runs_found", []),
         "mended": {"warc_files": get("archive/mended_files", 0),
@@ -364,6 +365,9 @@ def _problem_lines(stats: dict[str, Any]) -> list[str]:
         kinds = ", ".join(f"{k}: {v}" for k, v in errors["truncated"].items())
         lines.append(f"  bodies cut short: {sum(errors['truncated'].values())} response(s) "
                      f"archived with WARC-Truncated ({kinds})")
+    if s["robots_unreachable"]:
+        lines.append(f"  robots.txt unreachable on {s['robots_unreachable']} host(s): nothing "
+                     f"of theirs fetched this run (RFC 9309); the next run tries again")
     if nothing_answered(stats):
         lines.append("  NOTHING ARCHIVED: no download got a response (is the site, or the "
                      "--proxy, reachable?)")

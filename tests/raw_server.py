@@ -1,0 +1,51 @@
+"""A raw-socket HTTP proxy for tests: every request's path goes to a function that
+returns the exact bytes to send back (then the connection is closed), so a test can
+break HTTP any way a real server does."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawServer:
+    proxy: str
+    requested: list[str] = field(default_factory=list)  # "host/path" of every request
+
+
+@contextmanager
+def raw_server(answer: Callable[[str, str], bytes]) -> Iterator[RawServer]:
+    """A proxy on 127.0.0.1 answering each request with ``answer(host, path)``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def reply(connection: socket.socket) -> None:
+        with connection:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            target = head.split(b" ", 2)[1].decode("latin-1")  # absolute form: via a proxy
+            host, _, path = target.removeprefix("http://").partition("/")
+            server.requested.append(f"{host}/{path}")
+            connection.sendall(answer(host, "/" + path))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            threading.Thread(target=reply, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield server
+    finally:
+        listener.close()
