@@ -20,6 +20,8 @@ Settings of our own components (besides Scrapy's):
 - ``FRONTIER_WINDOW``: how many requests the spider has out in Scrapy at a time; the other
   URLs it found wait in its frontier (:mod:`crawler.frontier`), which costs far less memory.
 - ``PROXY_URL``: send every request through this HTTP proxy.
+- ``ROBOTSTXT_CRAWL_DELAY_MAX``: the longest robots.txt ``Crawl-delay`` honoured
+  (:mod:`crawler.crawl_delay`).
 - ``ARCHIVE_STATE_ENABLED``, ``REFRESH_AFTER_DAYS``, ``ARCHIVE_STATE_COMMIT_INTERVAL``: the
   state store and incremental runs (:mod:`crawler.state`); ``PROGRESS_INTERVAL``,
   ``PROGRESS_BAR``: progress lines (:mod:`crawler.progress`); ``RETRY_BACKOFF_BASE``,
@@ -54,6 +56,8 @@ ROBOTSTXT_USER_AGENT = "news-archive"
 
 # --- politeness ---------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
+#: A robots.txt Crawl-delay above this many seconds is capped here (crawler.crawl_delay).
+ROBOTSTXT_CRAWL_DELAY_MAX = 60.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -178,6 +182,8 @@ EXTENSIONS = {
     # The versioned subclass writes JSONL lines for new and changed stories only.
     "crawler.incremental.VersionedExtraction": 200,
     "crawler.progress.ProgressReport": 300,
+    # After AutoThrottle (0), so it lays robots.txt's Crawl-delay over what that sets.
+    "crawler.crawl_delay.RobotsCrawlDelay": 400,
 }
 
 ADDONS = {

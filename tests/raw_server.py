@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +15,12 @@ from dataclasses import dataclass, field
 @dataclass
 class RawServer:
     proxy: str
-    requested: list[str] = field(default_factory=list)  # "host/path" of every request
+    #: (time.monotonic(), "host/path") of every request, as they came
+    log: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def requested(self) -> list[str]:
+        return [target for _, target in self.log]
 
 
 @contextmanager
@@ -33,7 +39,7 @@ def raw_server(answer: Callable[[str, str], bytes]) -> Iterator[RawServer]:
                 head += chunk
             target = head.split(b" ", 2)[1].decode("latin-1")  # absolute form: via a proxy
             host, _, path = target.removeprefix("http://").partition("/")
-            server.requested.append(f"{host}/{path}")
+            server.log.append((time.monotonic(), f"{host}/{path}"))
             connection.sendall(answer(host, "/" + path))
 
     def serve() -> None:

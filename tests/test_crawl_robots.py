@@ -57,3 +57,40 @@ def test_a_missing_robots_txt_allows_everything(tmp_path):
     assert result.returncode == 0, result.stdout
     assert "www.spacewar.com/reports/A_999.html" in requested
     assert "robotstxt/unreachable" not in stats
+
+
+def crawl_with_delay(robots_txt: bytes, out, *settings: str) -> tuple[list[float], str]:
+    """Start times of the page requests a crawl made of a host whose robots.txt is
+    ``robots_txt``, and the run's log."""
+    robots = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(robots_txt), robots_txt)
+    with raw_server(lambda host, path: robots if path == "/robots.txt" else PAGE) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--proxy", server.proxy,
+             "--out", str(out), "--site", "spacewar.com", *REPLICA_SETTINGS, *settings],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    starts = [at for at, target in server.log if not target.endswith("/robots.txt")]
+    (log,) = (out / "logs").glob("*.log")
+    return starts, log.read_text()
+
+
+@pytest.mark.parametrize("throttle", [
+    (),  # the replica's settings: no download delay, AutoThrottle off
+    ("-s", "AUTOTHROTTLE_ENABLED=True", "-s", "AUTOTHROTTLE_START_DELAY=0.05",
+     "-s", "AUTOTHROTTLE_MAX_DELAY=0.1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=True"),
+], ids=["no delay", "autothrottle"])
+def test_requests_to_a_host_start_crawl_delay_apart(throttle, tmp_path):
+    starts, _ = crawl_with_delay(b"User-agent: *\nCrawl-delay: 0.5\n", tmp_path / "out",
+                                 *throttle)
+    assert len(starts) >= 3
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.45
+
+
+def test_a_crawl_delay_beyond_the_cap_is_capped_and_said(tmp_path):
+    starts, log = crawl_with_delay(b"User-agent: *\nCrawl-delay: 3600\n", tmp_path / "out",
+                                   "-s", "ROBOTSTXT_CRAWL_DELAY_MAX=0.5")
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.45 and max(gaps) < 30
+    assert "asks for a crawl delay of 3600 s: 0.5 s kept" in log
