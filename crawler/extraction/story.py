@@ -257,8 +257,8 @@ def _parse_gapped(element) -> Dateline | None:
 
 def _find_headline(page: _Page, dateline_element, bare: bool):
     """(byline, headline, headline is in the page title) before the dateline: walking
-    back from it, skip the byline and photo captions; prefer an element whose text is
-    part of the page title (unless it is a link). A bare dateline comes after its
+    back from it, skip the byline, photo captions and links (navigation entries); prefer
+    an element whose text is part of the page title. A bare dateline comes after its
     element, which counts."""
     titles = [SPACES.sub(" ", t).strip() for t in _PAGE_TITLES(page.root)]
     ancestors = set(dateline_element.iterancestors())
@@ -280,18 +280,23 @@ def _find_headline(page: _Page, dateline_element, bare: bool):
             continue
         if node.tag not in profile.HEADLINE_TAGS:
             continue
-        if not _is_link(node) and any(line in title for title in titles):
+        if _is_navigation(node):
+            continue  # a site-name page title can contain a navigation entry
+        if any(line in title for title in titles):
             return byline, _outermost_with_same_text(node, line), True
         fallback = fallback if fallback is not None else node
     return byline, fallback, False
 
 
-def _is_link(node) -> bool:
-    """A link, or an element that is all link: a navigation entry, which a site-name
-    page title can contain ("..., Missile Defense"), never the story's headline."""
-    return node.tag == "a" or (len(node) == 1 and node[0].tag == "a"
-                               and not (node.text or "").strip()
-                               and not (node[0].tail or "").strip())
+def _is_navigation(node) -> bool:
+    """A link, a part of one, or an element all of whose words are link text: a
+    navigation entry or column, which a site-name page title can contain ("...,
+    Missile Defense"), never the story's headline."""
+    if node.tag == "a" or next(node.iterancestors("a"), None) is not None:
+        return True
+    links = node.findall(".//a")
+    return bool(links) and SPACES.sub("", line_text(node)) == SPACES.sub(
+        "", "".join(line_text(link) for link in links))
 
 
 def _outermost_with_same_text(node, line: str):
