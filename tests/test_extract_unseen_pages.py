@@ -181,6 +181,18 @@ def test_a_press_releases_end_mark_ends_its_piece_not_the_reports_after_it():
                               "It will employ 300 people by next year.")
 
 
+def test_an_end_mark_followed_by_prose_only_divided_sections():
+    """"# # #" between two parts of a feature, prose after it: nothing is cut."""
+    truth = json.loads((PAGES / f"{RELEASE}.json").read_text(encoding="utf-8"))
+    page = (PAGES / f"{RELEASE}.html").read_bytes()
+    second_part = ("<p>The second phase of the project, due to start next spring, will add "
+                   "another 40 megawatts of storage on the same site near Odessa, Texas.")
+    contact = page[page.index(b"<p>Media Contact:"):page.index(b"</span>\n<p><a href")]
+    payload = page.replace(contact, second_part.encode("cp1252"))
+    result = extract_response(truth["url"], 200, [tuple(h) for h in truth["headers"]], payload)
+    assert result.article["text"].split("\n") == [*truth["paragraphs"], second_part[3:]]
+
+
 def test_a_short_story_in_a_box_of_its_own_is_no_promotion_box():
     """A promotion box may hold paragraphs, but only as a small part of the story: a short
     story whose paragraphs sit in one division, linking to a newsletter page, is kept."""

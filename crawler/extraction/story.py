@@ -376,8 +376,9 @@ def _scan_story(page: _Page, body_start):
     credits a table or a quote ("Source: International Energy Agency"); but a source
     line right before the first report marker is the story's, and the reports keep
     theirs. An end line before any text ("Share this article" over the body) ends
-    nothing. A press release's end mark ends the piece it is in (the story or a
-    report): ``release_ends`` maps the piece's start to it.
+    nothing. A press release's end mark ends the piece it is in (the story or a report)
+    unless prose follows it in the piece (then it divided sections): ``release_ends``
+    maps the piece's start to it.
     """
     markers: list[etree._Element] = []
     release_ends: dict[etree._Element, etree._Element] = {}
@@ -406,7 +407,16 @@ def _scan_story(page: _Page, body_start):
             release_ends.setdefault(markers[-1] if markers else body_start, node)
         elif kind is None and _reads_as_text(node):
             text_seen = text_since_source = True
+            if _holds_prose(node):  # then the mark only divided the piece's sections
+                release_ends.pop(markers[-1] if markers else body_start, None)
     return (*_story_end(markers, None, source, story_source), release_ends)
+
+
+def _holds_prose(node) -> bool:
+    """A run of the node's own text as long as a sentence of prose (a contact card's
+    lines are short)."""
+    runs = [node.text, *(child.tail for child in node), node.tail]
+    return any(len((run or "").strip()) >= profile.PROSE_RUN_MIN_CHARS for run in runs)
 
 
 _MARKER, _SOURCE, _END, _RELEASE_END = "marker", "source", "end", "release end"
@@ -601,9 +611,11 @@ def _is_service_page(target) -> bool:
 
 def _is_furniture_line(line: str) -> bool:
     """An ad slot's label, a photo credit or a hint that a photo opens larger, a time of
-    publication: lines about something else than the story."""
+    publication, a sharing label, an end mark dividing sections: lines about something
+    else than the story, or no words at all."""
     return bool(profile.AD_LABEL.match(line) or goes_with_caption(line)
-                or profile.TIMESTAMP_LINE.match(line) or profile.SHARE_LABEL.match(line))
+                or profile.TIMESTAMP_LINE.match(line) or profile.SHARE_LABEL.match(line)
+                or profile.RELEASE_END_LINE.match(line))
 
 
 def _in_introduced_list(item) -> bool:

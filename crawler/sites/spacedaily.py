@@ -259,11 +259,13 @@ SHARE_LABEL = re.compile(r"^\s*Share\s+this\s+(?:article|story|page|post)\b.{0,6
                          re.IGNORECASE)
 
 #: A press release's end mark on a line of its own ("###", "# # #", "-30-", "- ends -",
-#: "ENDS"): what follows it up to the next report (the media contact) is no text.
+#: "ENDS"): what follows it up to the next report (the media contact) is no text, unless
+#: it holds prose (a run of at least PROSE_RUN_MIN_CHARS): then the mark divided sections.
 RELEASE_END_LINE = re.compile(
     r"^\s*(?:(?:#\s*){3}|[-\u2013\u2014]\s*(?:30|ends?)\s*[-\u2013\u2014]|ENDS)\s*$",
     re.IGNORECASE,
 )
+PROSE_RUN_MIN_CHARS = 100
 
 #: Lines that end the story (after the source line, if any): the network's own, a
 #: comment section's heading.
