@@ -193,6 +193,22 @@ def test_an_end_mark_followed_by_prose_only_divided_sections():
     assert result.article["text"].split("\n") == [*truth["paragraphs"], second_part[3:]]
 
 
+@pytest.mark.parametrize("title", ["<title>Germany Launches Second SAR-Lupe Radar Spy Satellite"
+                                   "</title>", "<title>Military Space News</title>"])
+def test_a_headline_linking_to_its_story_is_the_headline_not_navigation(title):
+    (path,) = PAGES.glob("v231_*.html")
+    truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    headline = f'<span class="BH">{truth["title"]}</span>'.encode("cp1252")
+    linked = (f'<span class="BH"><a href="{truth["url"]}">{truth["title"]}</a></span>'
+              .encode("cp1252"))
+    page = path.read_bytes().replace(headline, linked)
+    page = page.replace(page[page.index(b"<title>"):page.index(b"</title>") + 8],
+                        title.encode("cp1252"))
+    result = extract_response(truth["url"], 200, [tuple(h) for h in truth["headers"]], page)
+    assert result.article["title"] == truth["title"]
+    assert result.article["text"].split("\n") == truth["paragraphs"]
+
+
 def test_a_short_story_in_a_box_of_its_own_is_no_promotion_box():
     """A promotion box may hold paragraphs, but only as a small part of the story: a short
     story whose paragraphs sit in one division, linking to a newsletter page, is kept."""

@@ -289,14 +289,17 @@ def _find_headline(page: _Page, dateline_element, bare: bool):
 
 
 def _is_navigation(node) -> bool:
-    """A link, a part of one, or an element all of whose words are link text: a
-    navigation entry or column, which a site-name page title can contain ("...,
-    Missile Defense"), never the story's headline."""
-    if node.tag == "a" or next(node.iterancestors("a"), None) is not None:
-        return True
-    links = node.findall(".//a")
-    return bool(links) and SPACES.sub("", line_text(node)) == SPACES.sub(
-        "", "".join(line_text(link) for link in links))
+    """A link to a page that is no story (a section, the newsletter), a part of one, or
+    an element all of whose words are such links: a navigation entry or column, which a
+    site-name page title can contain ("..., Missile Defense"), never the story's
+    headline. A headline may link to its own story."""
+    link = node if node.tag == "a" else next(node.iterancestors("a"), None)
+    links = [link] if link is not None else node.findall(".//a")
+    if not links or (link is None and SPACES.sub("", line_text(node)) != SPACES.sub(
+            "", "".join(line_text(each) for each in links))):
+        return False
+    return not any(profile.is_article_path(split_address(each.get("href") or "").path)
+                   for each in links)
 
 
 def _outermost_with_same_text(node, line: str):
