@@ -77,6 +77,7 @@ _PAGE_TITLES = etree.XPath(
 
 
 _WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 _EMBED_PLACEHOLDER = re.compile(r"^\[[^\[\]]{1,40}\]$")
 _NBSP_GAP = re.compile(r"[ \t]*\xa0[ \t]*\xa0\s*")
 
@@ -380,8 +381,8 @@ def _scan_story(page: _Page, body_start):
     line right before the first report marker is the story's, and the reports keep
     theirs. An end line before any text ("Share this article" over the body) ends
     nothing. A press release's end mark ends the piece it is in (the story or a report)
-    unless prose follows it in the piece (then it divided sections): ``release_ends``
-    maps the piece's start to it.
+    unless a story sentence follows it in the piece (then it divided sections):
+    ``release_ends`` maps the piece's start to it.
     """
     markers: list[etree._Element] = []
     release_ends: dict[etree._Element, etree._Element] = {}
@@ -410,16 +411,24 @@ def _scan_story(page: _Page, body_start):
             release_ends.setdefault(markers[-1] if markers else body_start, node)
         elif kind is None and _reads_as_text(node):
             text_seen = text_since_source = True
-            if _holds_prose(node):  # then the mark only divided the piece's sections
+            if _holds_story_sentence(node):  # then the mark only divided sections
                 release_ends.pop(markers[-1] if markers else body_start, None)
     return (*_story_end(markers, None, source, story_source), release_ends)
 
 
-def _holds_prose(node) -> bool:
-    """A run of the node's own text as long as a sentence of prose (a contact card's
-    lines are short)."""
+def _holds_story_sentence(node) -> bool:
+    """A run of the node's own text that is a sentence giving no contact details: story
+    text, where a contact card has names, titles, phone numbers and addresses."""
     runs = [node.text, *(child.tail for child in node), node.tail]
-    return any(len((run or "").strip()) >= profile.PROSE_RUN_MIN_CHARS for run in runs)
+    return any(_is_story_sentence(run.strip()) for run in filter(None, runs))
+
+
+def _is_story_sentence(text: str) -> bool:
+    words = _WORDS.findall(text)
+    return (len(words) >= profile.SENTENCE_MIN_WORDS
+            and sum(word[0].islower() for word in words) >= profile.SENTENCE_MIN_LOWER_WORDS
+            and bool(profile.SENTENCE_END.search(text))
+            and not profile.CONTACT_DETAIL.search(text))
 
 
 _MARKER, _SOURCE, _END, _RELEASE_END = "marker", "source", "end", "release end"

@@ -70,6 +70,7 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     flatten_lists_and_tables(fragment)
     join_broken_sentences(fragment)
     wrap_loose_text(fragment)
+    escape_ampersands(fragment)
     document = _as_document(fragment)
     text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
     return _join_split_sentences(split_paragraphs(text or ""))
@@ -90,6 +91,17 @@ def collapse_line_ends(fragment: etree._Element) -> None:
 def _in_pre(element) -> bool:
     return element is not None and (element.tag == "pre" or any(
         ancestor.tag == "pre" for ancestor in element.iterancestors()))
+
+
+def escape_ampersands(fragment: etree._Element) -> None:
+    """Every "&" of the text as "&amp;": trafilatura unescapes the text it outputs once
+    more, which would turn what the reader sees, "&quot;" (an entity the CMS escaped
+    twice, or a story about HTML), into a quotation mark."""
+    for element in fragment.iter():
+        if isinstance(element.tag, str) and element.text and "&" in element.text:
+            element.text = element.text.replace("&", "&amp;")
+        if element.tail and "&" in element.tail:
+            element.tail = element.tail.replace("&", "&amp;")
 
 
 def flatten_lists_and_tables(fragment: etree._Element) -> None:

@@ -260,12 +260,23 @@ SHARE_LABEL = re.compile(r"^\s*Share\s+this\s+(?:article|story|page|post)\b.{0,6
 
 #: A press release's end mark on a line of its own ("###", "# # #", "-30-", "- ends -",
 #: "ENDS"): what follows it up to the next report (the media contact) is no text, unless
-#: it holds prose (a run of at least PROSE_RUN_MIN_CHARS): then the mark divided sections.
+#: it holds a sentence that gives no contact details (CONTACT_SENTENCE): then the mark
+#: only divided sections.
 RELEASE_END_LINE = re.compile(
     r"^\s*(?:(?:#\s*){3}|[-\u2013\u2014]\s*(?:30|ends?)\s*[-\u2013\u2014]|ENDS)\s*$",
     re.IGNORECASE,
 )
-PROSE_RUN_MIN_CHARS = 100
+#: A story sentence: at least four words, two of them in lower case (a card's "Jet
+#: Propulsion Laboratory, Pasadena, Calif." is all names), ending as a sentence ends; one
+#: holding an e-mail address or a phone number ("on 020 7946 0874", "+1 512-555-0187")
+#: belongs to a contact card.
+SENTENCE_MIN_WORDS = 4
+SENTENCE_MIN_LOWER_WORDS = 2
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
+CONTACT_DETAIL = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|(?:\+\d{1,3}[\s.-]?)?\(?\d{2,5}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,6}\b"
+)
 
 #: Lines that end the story (after the source line, if any): the network's own, a
 #: comment section's heading.
