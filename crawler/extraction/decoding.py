@@ -58,8 +58,13 @@ _C1 = re.compile("[\x80-\x9f]")
 #: Characters no XML tree holds and no browser shows: C0 controls but tab and line ends,
 #: DEL, and the two non-characters U+FFFE and U+FFFF.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-#: A numeric character reference ("&#8;", "&#x1b", the semicolon optional as in HTML).
-_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+#: A numeric character reference to one of those ("&#8;", "&#x1b", "&#65535;"; the
+#: semicolon optional, as in HTML); a form feed's (12, xc) becomes a space.
+_CONTROL_REFERENCE = re.compile(
+    r"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01]|127|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[1-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
+_FORM_FEED_REFERENCE = re.compile(r"&#(?:0*12|[xX]0*[cC])\b")
 #: Numeric references to 0x80-0x9F mean windows-1252 characters (HTML5 parsing rule).
 _C1_TO_WINDOWS_1252 = {
     code: bytes([code]).decode("windows-1252", errors="ignore") or chr(code)
@@ -238,7 +243,7 @@ def _without_controls(text: str) -> str:
     if _CONTROLS.search(text):
         text = _CONTROLS.sub(_control_replacement, text)
     if "&#" in text:
-        text = _NUMERIC_REFERENCE.sub(_without_control_reference, text)
+        text = _CONTROL_REFERENCE.sub(_control_reference_replacement, text)
     return fix_c1_controls(text)
 
 
@@ -246,12 +251,8 @@ def _control_replacement(match: re.Match) -> str:
     return " " if match.group() == "\f" else ""
 
 
-def _without_control_reference(match: re.Match) -> str:
-    hexadecimal, decimal = match.groups()
-    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
-    if code > 0xFFFF or not _CONTROLS.fullmatch(chr(code)):
-        return match.group()
-    return " " if code == 0x0C else ""
+def _control_reference_replacement(match: re.Match) -> str:
+    return " " if _FORM_FEED_REFERENCE.match(match.group()) else ""
 
 
 def fix_c1_controls(text: str) -> str:

@@ -411,8 +411,9 @@ def _scan_story(page: _Page, body_start):
             release_ends.setdefault(markers[-1] if markers else body_start, node)
         elif kind is None and _reads_as_text(node):
             text_seen = text_since_source = True
-            if _holds_story_sentence(node):  # then the mark only divided sections
-                release_ends.pop(markers[-1] if markers else body_start, None)
+            piece = markers[-1] if markers else body_start
+            if piece in release_ends and _holds_story_sentence(node):
+                del release_ends[piece]  # the mark only divided the piece's sections
     return (*_story_end(markers, None, source, story_source), release_ends)
 
 
