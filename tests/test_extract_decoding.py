@@ -89,6 +89,9 @@ def test_control_characters_no_browser_shows_are_removed():
     body = b"<html><body><p>space\x00craft\x0b launched\x1a,\x0cthen</p></body></html>"
     text, _ = decode_html(body, "text/html; charset=utf-8")
     assert "<p>spacecraft launched, then</p>" in text
+    references = b"<p>a&#11;b&#x1B;c&#12;d&#13;e&#9;f&#8g&#65535;h&#149;i</p>"
+    text, _ = decode_html(references, "text/html; charset=utf-8")
+    assert "<p>abc d&#13;e&#9;fgh&#149;i</p>" in text  # line ends, tabs and the rest kept
 
 
 def test_latin_declaration_over_utf8_bytes_is_not_mojibake():
