@@ -40,7 +40,7 @@ from archive.state import UrlState
 from archive.warcinfo import part_of
 from archive.writer import ArchiveWriteError, WarcFileWriter, WrittenRecord
 from crawler import signals as archive_signals
-from crawler.handlers import take_raw_head
+from crawler.handlers import STALLED_FLAG, take_raw_head
 from crawler.incremental import ARCHIVED_KEY, LOOKED_UP_KEY
 from crawler.middlewares import user_agent
 from crawler.runs import OutputLock, archive_dir, stop_on_write_error
@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 REDACTED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Response flags Scrapy sets on bodies that ended early, and the WARC-Truncated reason.
-TRUNCATION_FLAGS = {"download_stopped": "length", "dataloss": "disconnect"}
+TRUNCATION_FLAGS = {STALLED_FLAG: "time", "download_stopped": "length", "dataloss": "disconnect"}
 
 
 def page_kind(request: Request) -> str:

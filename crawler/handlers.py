@@ -13,6 +13,11 @@ received. They reach the capture in one internal header, :data:`RAW_HEAD_HEADER`
 (base64: Twisted would fold line breaks), which :func:`take_raw_head` removes before
 any middleware or the spider sees the response.
 
+It also cuts a stalled body: when a response's head has come but then nothing more
+for ``DOWNLOAD_STALL_TIMEOUT`` seconds, the connection is closed and the response goes
+on with the part received, flagged ``stalled`` (archived with ``WARC-Truncated:
+time``), where Scrapy's ``DOWNLOAD_TIMEOUT`` would drop it and leave nothing to archive.
+
 Everything else (body, errors, proxies, TLS) is Scrapy's. On a Scrapy without the
 lenient parser classes this module falls back to Scrapy's plain handler, and the
 capture to the rebuilt headers.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -36,13 +42,17 @@ except ImportError:  # pragma: no cover - depends on the Scrapy release
     _LenientHTTPClientParser = None
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Headers
+    from scrapy.http import Headers, Response
 
 logger = logging.getLogger(__name__)
 
 #: The internal header carrying the raw head from the parser to the capture.
 RAW_HEAD_HEADER = b"X-News-Archive-Raw-Head"
+#: The internal header marking a response whose body stalled, and the flag it becomes.
+STALLED_HEADER = b"X-News-Archive-Stalled"
+STALLED_FLAG = "stalled"
 
 
 def take_raw_head(headers: Headers) -> list[bytes] | None:
@@ -75,14 +85,56 @@ if _LenientHTTPClientParser is not None:
             super().lineReceived(line)
 
     class _RecordingProtocol(_LenientHTTP11ClientProtocol):
+        """Scrapy's protocol with the recording parser, watching the body for a stall."""
+
+        stall_timeout = 0.0
+        _stall_call = None
+
         def request(self, request):
             deferred = super().request(request)
             self._parser.__class__ = _RecordingParser  # as Scrapy swaps in its own
             return deferred
 
+        def dataReceived(self, data: bytes) -> None:
+            super().dataReceived(data)
+            self._watch_for_stall()
+
+        def connectionLost(self, reason) -> None:
+            self._stop_watching()
+            super().connectionLost(reason)
+
+        def _watch_for_stall(self) -> None:
+            """(Re)start the stall clock while a response's body is coming."""
+            self._stop_watching()
+            response = getattr(self._parser, "response", None)
+            if self.stall_timeout and response is not None:
+                from twisted.internet import reactor
+
+                self._stall_call = reactor.callLater(self.stall_timeout, self._cut, response)
+
+        def _stop_watching(self) -> None:
+            if self._stall_call is not None and self._stall_call.active():
+                self._stall_call.cancel()
+            self._stall_call = None
+
+        def _cut(self, response) -> None:
+            self._stall_call = None
+            if getattr(self._parser, "response", None) is not response:
+                return  # that body ended meanwhile
+            response.headers.addRawHeader(STALLED_HEADER, b"1")
+            logger.warning("Nothing more for %g s: body cut, archived as received",
+                           self.stall_timeout)
+            self.transport.loseConnection()
+
     class _RecordingFactory(_LenientHTTP11ClientFactory):
+        def __init__(self, quiescentCallback, metadata, stall_timeout: float = 0.0):
+            super().__init__(quiescentCallback, metadata)
+            self.stall_timeout = stall_timeout
+
         def buildProtocol(self, addr):
-            return _RecordingProtocol(self._quiescentCallback)
+            protocol = _RecordingProtocol(self._quiescentCallback)
+            protocol.stall_timeout = self.stall_timeout
+            return protocol
 
 
 class RawHeadDownloadHandler(HTTP11DownloadHandler):
@@ -94,4 +146,13 @@ class RawHeadDownloadHandler(HTTP11DownloadHandler):
             logger.warning("This Scrapy has no lenient HTTP parser to extend: response "
                            "headers are archived as Scrapy rebuilds them")
             return
-        self._pool._factory = _RecordingFactory
+        self._pool._factory = partial(
+            _RecordingFactory,
+            stall_timeout=crawler.settings.getfloat("DOWNLOAD_STALL_TIMEOUT", 30.0),
+        )
+
+    async def download_request(self, request: Request) -> Response:
+        response = await super().download_request(request)
+        if response.headers.pop(STALLED_HEADER, None) is not None:
+            response.flags.append(STALLED_FLAG)
+        return response

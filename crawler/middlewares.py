@@ -17,6 +17,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
 
+from crawler.handlers import STALLED_FLAG
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -91,8 +93,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_response(self, request: Request, response: Response):
         result = super().process_response(request, response)
         if result is response and self._cut_short(request, response):
+            reason = STALLED_FLAG if STALLED_FLAG in response.flags else "dataloss"
             result = get_retry_request(request, spider=self.crawler.spider,
-                                       reason="dataloss") or response
+                                       reason=reason) or response
         if result is not response:
             retry_after = None
             if response.status in self.RETRY_AFTER_STATUSES:
@@ -108,10 +111,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     @staticmethod
     def _cut_short(request: Request, response: Response) -> bool:
-        """The connection broke before the body's end (``DOWNLOAD_FAIL_ON_DATALOSS`` is
-        off so that the part is archived): worth another try, like a reset before any
-        answer. A body cut at ``DOWNLOAD_MAXSIZE`` is not."""
-        return "dataloss" in response.flags and not request.meta.get("dont_retry", False)
+        """The connection broke, or the body stalled, before the body's end
+        (``DOWNLOAD_FAIL_ON_DATALOSS`` is off so that the part is archived): worth
+        another try, like a reset before any answer. A body cut at ``DOWNLOAD_MAXSIZE``
+        is not."""
+        cut = "dataloss" in response.flags or STALLED_FLAG in response.flags
+        return cut and not request.meta.get("dont_retry", False)
 
     def _delay(self, retry: Request, retry_after: float | None) -> None:
         attempt = retry.meta.get("retry_times", 1)

@@ -21,7 +21,8 @@ Settings of our own components (besides Scrapy's):
   URLs it found wait in its frontier (:mod:`crawler.frontier`), which costs far less memory.
 - ``PROXY_URL``: send every request through this HTTP proxy.
 - ``ROBOTSTXT_CRAWL_DELAY_MAX``: the longest robots.txt ``Crawl-delay`` honoured
-  (:mod:`crawler.crawl_delay`).
+  (:mod:`crawler.crawl_delay`); ``DOWNLOAD_STALL_TIMEOUT``: when a stalled body is cut
+  and archived as received (:mod:`crawler.handlers`).
 - ``ARCHIVE_STATE_ENABLED``, ``REFRESH_AFTER_DAYS``, ``ARCHIVE_STATE_COMMIT_INTERVAL``: the
   state store and incremental runs (:mod:`crawler.state`); ``PROGRESS_INTERVAL``,
   ``PROGRESS_BAR``: progress lines (:mod:`crawler.progress`); ``RETRY_BACKOFF_BASE``,
@@ -66,6 +67,10 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+#: A body that stalls (nothing for this many seconds after its head came) is cut and
+#: archived as received, WARC-Truncated: time (crawler.handlers); keep it below
+#: DOWNLOAD_TIMEOUT, which drops a response whole. 0: off.
+DOWNLOAD_STALL_TIMEOUT = 30.0
 
 # --- retries: Scrapy's RetryMiddleware with a pause that doubles, Retry-After honoured ---
 RETRY_TIMES = 2

@@ -36,6 +36,7 @@ def crawl(tmp_path_factory) -> CrawlRun:
             *[arg for path in starts for arg in ("--start-url", FAULTS + path)],
             *REPLICA_SETTINGS,
             "-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}", "-s", "DOWNLOAD_TIMEOUT=2",
+            "-s", "DOWNLOAD_STALL_TIMEOUT=1",
             "-s", "RETRY_TIMES=2", "-s", f"HUB_BARREN_LIMIT={BARREN_LIMIT}",
             "-s", f"REDIRECT_MAX_TIMES={REDIRECT_MAX_TIMES}",
         )
@@ -82,10 +83,20 @@ def test_a_body_cut_by_a_reset_is_archived_as_truncated_and_retried(crawl):
     assert "disconnect: 3" in line
 
 
-def test_stall_leaves_no_record_but_a_logged_reason(crawl):
-    assert crawl.responses_for(FAULTS + "stall.html") == []
-    assert f"No response for {FAULTS}stall.html: DownloadTimeoutError" in crawl.result.stderr
-    assert run_stats(crawl)["archive/no_response/DownloadTimeoutError"] == 3
+def test_a_stalled_body_is_archived_as_received_marked_time_and_retried(crawl):
+    """Head, then silence: cut after DOWNLOAD_STALL_TIMEOUT, before DOWNLOAD_TIMEOUT
+    would drop it whole; each attempt archived as it came, WARC-Truncated: time."""
+    records = crawl.responses_for(FAULTS + "stall.html")
+    assert len(records) == 3
+    for record in records:
+        assert record.headers["WARC-Truncated"] == "time"
+        assert record.status == 200 and record.payload == b""
+        assert record.http_header("Content-Length") == "182"  # the head as it came
+    stats = run_stats(crawl)
+    assert stats["retry/reason_count/stalled"] == 2
+    assert stats["archive/truncated/time"] == 3
+    assert "archive/no_response/DownloadTimeoutError" not in stats
+    assert "Nothing more for 1 s: body cut, archived as received" in crawl.result.stderr
 
 
 def test_every_retry_is_archived(crawl):
@@ -159,9 +170,8 @@ def test_retries_wait_for_retry_after_and_back_off(crawl):
 
 def test_a_page_given_up_on_has_its_reason_in_the_stats_and_the_log(crawl):
     stats = run_stats(crawl)
-    assert stats["spider/gave_up/DownloadTimeoutError"] == 1
-    assert stats["summary"]["errors"]["gave_up"] == {
-        "DownloadTimeoutError": 1, "too_many_redirects": 1}
-    assert f"Gave up on {FAULTS}stall.html" in crawl.result.stderr
+    assert stats["spider/gave_up/too_many_redirects"] == 1
+    assert stats["summary"]["errors"]["gave_up"] == {"too_many_redirects": 1}
+    assert f"Gave up on {FAULTS}loop/a.html" in crawl.result.stderr
     [log] = (crawl.out / "logs").glob("*.log")
-    assert f"Gave up on {FAULTS}stall.html" in log.read_text()
+    assert f"Gave up on {FAULTS}loop/a.html" in log.read_text()
