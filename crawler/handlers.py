@@ -13,10 +13,12 @@ received. They reach the capture in one internal header, :data:`RAW_HEAD_HEADER`
 (base64: Twisted would fold line breaks), which :func:`take_raw_head` removes before
 any middleware or the spider sees the response.
 
-It also cuts a stalled body: when a response's head has come but then nothing more
-for ``DOWNLOAD_STALL_TIMEOUT`` seconds, the connection is closed and the response goes
-on with the part received, flagged ``stalled`` (archived with ``WARC-Truncated:
-time``), where Scrapy's ``DOWNLOAD_TIMEOUT`` would drop it and leave nothing to archive.
+It also cuts a body that takes too long: when a response's head has come but then
+nothing more for ``DOWNLOAD_STALL_TIMEOUT`` seconds, or the body is still coming at
+:data:`BODY_DEADLINE_SHARE` of ``DOWNLOAD_TIMEOUT``, the connection is closed and the
+response goes on with the part received, flagged ``stalled`` (archived with
+``WARC-Truncated: time``), where Scrapy's ``DOWNLOAD_TIMEOUT`` would drop it and leave
+nothing to archive.
 
 Everything else (body, errors, proxies, TLS) is Scrapy's. On a Scrapy without the
 lenient parser classes this module falls back to Scrapy's plain handler, and the
@@ -50,6 +52,10 @@ logger = logging.getLogger(__name__)
 
 #: The internal header carrying the raw head from the parser to the capture.
 RAW_HEAD_HEADER = b"X-News-Archive-Raw-Head"
+#: A body still coming at this share of DOWNLOAD_TIMEOUT is cut and archived as received,
+#: before Scrapy drops the whole response at the timeout.
+BODY_DEADLINE_SHARE = 0.9
+_STALL, _DEADLINE = "nothing more came for", "still coming after"
 #: The internal header marking a response whose body stalled, and the flag it becomes.
 STALLED_HEADER = b"X-News-Archive-Stalled"
 STALLED_FLAG = "stalled"
@@ -85,55 +91,74 @@ if _LenientHTTPClientParser is not None:
             super().lineReceived(line)
 
     class _RecordingProtocol(_LenientHTTP11ClientProtocol):
-        """Scrapy's protocol with the recording parser, watching the body for a stall."""
+        """Scrapy's protocol with the recording parser, and a clock on each body: it is
+        cut when nothing came for ``stall_timeout`` seconds, or when it is still coming
+        ``body_deadline`` seconds after the request went out."""
 
         stall_timeout = 0.0
-        _stall_call = None
+        body_deadline = 0.0
+        _sent_at = 0.0
+        _clock = None
 
         def request(self, request):
+            from twisted.internet import reactor
+
+            self._sent_at = reactor.seconds()
             deferred = super().request(request)
             self._parser.__class__ = _RecordingParser  # as Scrapy swaps in its own
             return deferred
 
         def dataReceived(self, data: bytes) -> None:
             super().dataReceived(data)
-            self._watch_for_stall()
+            self._set_clock()
 
         def connectionLost(self, reason) -> None:
-            self._stop_watching()
+            self._stop_clock()
             super().connectionLost(reason)
 
-        def _watch_for_stall(self) -> None:
-            """(Re)start the stall clock while a response's body is coming."""
-            self._stop_watching()
+        def _set_clock(self) -> None:
+            """(Re)start the clock while a response's body is coming."""
+            from twisted.internet import reactor
+
+            self._stop_clock()
             response = getattr(self._parser, "response", None)
-            if self.stall_timeout and response is not None:
-                from twisted.internet import reactor
+            if response is None:
+                return
+            waits = []
+            if self.stall_timeout:
+                waits.append((self.stall_timeout, _STALL))
+            if self.body_deadline:
+                left = self._sent_at + self.body_deadline - reactor.seconds()
+                waits.append((max(0.0, left), _DEADLINE))
+            if waits:
+                wait, why = min(waits)
+                self._clock = reactor.callLater(wait, self._cut, response, why)
 
-                self._stall_call = reactor.callLater(self.stall_timeout, self._cut, response)
+        def _stop_clock(self) -> None:
+            if self._clock is not None and self._clock.active():
+                self._clock.cancel()
+            self._clock = None
 
-        def _stop_watching(self) -> None:
-            if self._stall_call is not None and self._stall_call.active():
-                self._stall_call.cancel()
-            self._stall_call = None
-
-        def _cut(self, response) -> None:
-            self._stall_call = None
+        def _cut(self, response, why: str) -> None:
+            self._clock = None
             if getattr(self._parser, "response", None) is not response:
                 return  # that body ended meanwhile
             response.headers.addRawHeader(STALLED_HEADER, b"1")
-            logger.warning("Nothing more for %g s: body cut, archived as received",
-                           self.stall_timeout)
+            seconds = self.stall_timeout if why == _STALL else self.body_deadline
+            logger.warning("Body cut (%s %g s), archived as received", why, seconds)
             self.transport.loseConnection()
 
     class _RecordingFactory(_LenientHTTP11ClientFactory):
-        def __init__(self, quiescentCallback, metadata, stall_timeout: float = 0.0):
+        def __init__(self, quiescentCallback, metadata, stall_timeout: float = 0.0,
+                     body_deadline: float = 0.0):
             super().__init__(quiescentCallback, metadata)
             self.stall_timeout = stall_timeout
+            self.body_deadline = body_deadline
 
         def buildProtocol(self, addr):
             protocol = _RecordingProtocol(self._quiescentCallback)
             protocol.stall_timeout = self.stall_timeout
+            protocol.body_deadline = self.body_deadline
             return protocol
 
 
@@ -146,9 +171,11 @@ class RawHeadDownloadHandler(HTTP11DownloadHandler):
             logger.warning("This Scrapy has no lenient HTTP parser to extend: response "
                            "headers are archived as Scrapy rebuilds them")
             return
+        settings = crawler.settings
         self._pool._factory = partial(
             _RecordingFactory,
-            stall_timeout=crawler.settings.getfloat("DOWNLOAD_STALL_TIMEOUT", 30.0),
+            stall_timeout=settings.getfloat("DOWNLOAD_STALL_TIMEOUT", 30.0),
+            body_deadline=BODY_DEADLINE_SHARE * settings.getfloat("DOWNLOAD_TIMEOUT", 180.0),
         )
 
     async def download_request(self, request: Request) -> Response:

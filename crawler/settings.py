@@ -68,8 +68,8 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 #: A body that stalls (nothing for this many seconds after its head came) is cut and
-#: archived as received, WARC-Truncated: time (crawler.handlers); keep it below
-#: DOWNLOAD_TIMEOUT, which drops a response whole. 0: off.
+#: archived as received, WARC-Truncated: time (crawler.handlers; so is a body still
+#: coming at 90% of DOWNLOAD_TIMEOUT, which drops a response whole). 0: off.
 DOWNLOAD_STALL_TIMEOUT = 30.0
 
 # --- retries: Scrapy's RetryMiddleware with a pause that doubles, Retry-After honoured ---

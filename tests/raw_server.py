@@ -1,6 +1,7 @@
 """A raw-socket HTTP proxy for tests: every request's path goes to a function that
-returns the exact bytes to send back (then the connection is closed), so a test can
-break HTTP any way a real server does."""
+returns the exact bytes to send back (then the connection is closed), or a list of
+byte strings and pauses (seconds) to send them slowly, so a test can break HTTP any way
+a real server does."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class RawServer:
 
 
 @contextmanager
-def raw_server(answer: Callable[[str, str], bytes]) -> Iterator[RawServer]:
+def raw_server(answer: Callable[[str, str], bytes | list]) -> Iterator[RawServer]:
     """A proxy on 127.0.0.1 answering each request with ``answer(host, path)``."""
     listener = socket.create_server(("127.0.0.1", 0))
     server = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
@@ -40,7 +41,15 @@ def raw_server(answer: Callable[[str, str], bytes]) -> Iterator[RawServer]:
             target = head.split(b" ", 2)[1].decode("latin-1")  # absolute form: via a proxy
             host, _, path = target.removeprefix("http://").partition("/")
             server.log.append((time.monotonic(), f"{host}/{path}"))
-            connection.sendall(answer(host, "/" + path))
+            answered = answer(host, "/" + path)
+            try:
+                for part in [answered] if isinstance(answered, bytes) else answered:
+                    if isinstance(part, bytes):
+                        connection.sendall(part)
+                    else:
+                        time.sleep(part)
+            except OSError:  # the client hung up (a cut body, a timeout)
+                return
 
     def serve() -> None:
         while True:

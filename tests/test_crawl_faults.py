@@ -96,7 +96,7 @@ def test_a_stalled_body_is_archived_as_received_marked_time_and_retried(crawl):
     assert stats["retry/reason_count/stalled"] == 2
     assert stats["archive/truncated/time"] == 3
     assert "archive/no_response/DownloadTimeoutError" not in stats
-    assert "Nothing more for 1 s: body cut, archived as received" in crawl.result.stderr
+    assert "Body cut (nothing more came for 1 s), archived as received" in crawl.result.stderr
 
 
 def test_every_retry_is_archived(crawl):

@@ -113,3 +113,28 @@ def test_every_tool_reads_what_the_crawl_wrote(crawled, command):
     result = tool(*(part.format(out=crawled, warc=warc) for part in command))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_body_still_dripping_at_the_timeout_is_archived_as_received(tmp_path):
+    """A byte every 0.1 s of a 1,000-byte body: never silent long enough to count as a
+    stall, but still coming at 90% of DOWNLOAD_TIMEOUT (2 s), where Scrapy would drop it
+    whole at 2 s. Cut at 1.8 s and archived as received, WARC-Truncated: time."""
+    body = b"<html><body><p>" + b"x" * 980 + b"</p></body></html>"
+    drip = [HEAD + b"Content-Length: %d\r\n\r\n" % len(body),
+            *(part for byte in body for part in (bytes([byte]), 0.1))]
+
+    def answer(host: str, path: str):
+        if path == "/robots.txt":
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        return drip if path == "/hostile/drip.html" else _links_page()
+
+    out = tmp_path / "out"
+    with raw_server(answer) as server:
+        crawl(out, server.proxy, "--site", "spacewar.com", "--start-url",
+              "http://www.spacewar.com/hostile/drip.html", "-s", "RETRY_TIMES=0",
+              "-s", "DOWNLOAD_TIMEOUT=2")
+    (record,) = [r for warc in (out / "warc").glob("*.warc.gz") for r in iter_records(warc)
+                 if r.rec_type == "response" and r.target_uri.endswith("/drip.html")]
+    assert record.header("WARC-Truncated") == "time"
+    assert 0 < len(record.read_payload()) < len(body)
+    assert body.startswith(record.read_payload())
