@@ -78,6 +78,7 @@ _PAGE_TITLES = etree.XPath(
 
 _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
+_MEDIA = etree.XPath(".//audio | .//video")
 _EMBED_PLACEHOLDER = re.compile(r"^\[[^\[\]]{1,40}\]$")
 _NBSP_GAP = re.compile(r"[ \t]*\xa0[ \t]*\xa0\s*")
 
@@ -279,10 +280,10 @@ def _find_headline(page: _Page, dateline_element, bare: bool):
         if profile.BYLINE.match(line):
             byline = byline if byline is not None else node
             continue
-        if node.tag not in profile.HEADLINE_TAGS:
-            continue
-        if _is_navigation(node):
-            continue  # a site-name page title can contain a navigation entry
+        if node.tag not in profile.HEADLINE_TAGS or not _WORD.search(line):
+            continue  # a separator ("|") is no headline
+        if _is_navigation(node) or _is_furniture_line(line):
+            continue  # a site-name page title can contain a navigation entry; a time label
         if any(line in title for title in titles):
             return byline, _outermost_with_same_text(node, line), True
         fallback = fallback if fallback is not None else node
@@ -525,6 +526,9 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
         drop(block)
     for element in _BOILERPLATE(fragment):
         drop(element)
+    for player in [_media_player(media, fragment) for media in _MEDIA(fragment)]:
+        if player.getparent() is not None:
+            drop(player)
     for quote in fragment.iter("blockquote"):
         _drop_post_signature(quote)
     for block in [b for b in fragment.iterdescendants(*profile.LINK_BLOCK_TAGS)
@@ -550,6 +554,17 @@ def _clean(fragment: etree._Element) -> tuple[etree._Element, list[Photo]]:
                   if _is_furniture_line(short_line(e) or "")]:
         drop(label)
     return fragment, photos
+
+
+def _media_player(media, fragment):
+    """An `<audio>` or `<video>` with the block around it that holds only its label
+    ("Listen to this article · 5:47"): the largest such block inside the fragment."""
+    player = media
+    for ancestor in media.iterancestors():
+        if ancestor is fragment or len(line_text(ancestor)) > profile.PLAYER_LABEL_MAX_CHARS:
+            break
+        player = ancestor
+    return player
 
 
 def _drop_post_signature(quote) -> None:

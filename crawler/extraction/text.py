@@ -52,6 +52,8 @@ _PROSE_LINE_MIN_CHARS = 100
 _ENDS_IN_ADDRESS = re.compile(r"\S+(?:/\S*|\.[a-z]{2,})$", re.IGNORECASE)
 #: ... and so does a clause of a list: "...the satellites of others; and".
 _ENDS_A_CLAUSE = re.compile(r";\s*(?:and|or)$")
+#: A class or id that hides an element ("hidden", "is-hidden", "hide-mobile").
+_HIDING = re.compile(r"hid(?:e|den)", re.IGNORECASE)
 #: A line end and the spaces around it (not no-break spaces).
 _LINE_END = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
@@ -71,6 +73,7 @@ def fragment_paragraphs(fragment: etree._Element) -> list[str]:
     join_broken_sentences(fragment)
     wrap_loose_text(fragment)
     escape_ampersands(fragment)
+    unhide(fragment)
     document = _as_document(fragment)
     text = trafilatura.extract(document, options=_FRAGMENT_OPTIONS)
     return _join_split_sentences(split_paragraphs(text or ""))
@@ -91,6 +94,21 @@ def collapse_line_ends(fragment: etree._Element) -> None:
 def _in_pre(element) -> bool:
     return element is not None and (element.tag == "pre" or any(
         ancestor.tag == "pre" for ancestor in element.iterancestors()))
+
+
+def unhide(fragment: etree._Element) -> None:
+    """Take away what marks an element hidden (``style``, ``hidden``, ``aria-hidden``, a
+    "hidden" or "hide" class or id): trafilatura drops hidden elements, but in a story
+    the site profile cut out and cleaned they hold the rest of the story behind a "Read
+    more" button, which a reader opens."""
+    for element in fragment.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in ("style", "hidden", "aria-hidden"):
+            element.attrib.pop(name, None)
+        for name in ("class", "id"):
+            if _HIDING.search(element.get(name, "")):
+                del element.attrib[name]
 
 
 def escape_ampersands(fragment: etree._Element) -> None:

@@ -242,11 +242,14 @@ RELATED_REPORT_MARKER = re.compile(
 #: The source line closing a story: "Source: Agence France-Presse" (group 1 is the name).
 SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
-#: The time a story was published or updated, on a line of its own under the dateline
-#: ("Updated: Jan 9 2026", "Last updated on 9 January 2026, 10:04 GMT"): no text.
+#: The time a story was published or updated, or the time it takes to read, on a line
+#: of its own near the dateline ("Updated: Jan 9 2026", "Last updated on 9 January 2026,
+#: 10:04 GMT", "· 3 min read", "Reading time: 4 minutes"): no text.
 TIMESTAMP_LINE = re.compile(
-    r"^\s*(?:last\s+)?(?:updated|published|posted|modified)(?:\s*:|\s+on\b)"
-    r"[\w\s,.:/+-]{0,50}\d[\w\s,.:/+-]{0,30}$",
+    r"^\s*(?:(?:last\s+)?(?:updated|published|posted|modified)(?:\s*:|\s+on\b)"
+    r"[\w\s,.:/+-]{0,50}\d[\w\s,.:/+-]{0,30}"
+    r"|[^\w\s]{0,3}\s*\d{1,3}\s*(?:-\s*\d{1,3}\s*)?min(?:ute)?s?\.?\s+read"
+    r"|reading\s+time\s*:?\s*\d{1,3}\s*min(?:ute)?s?\.?)\s*$",
     re.IGNORECASE,
 )
 #: The signature under a social media post embedded in a blockquote, "— Name (@handle)
@@ -299,11 +302,13 @@ BODY_START_COMMENT = re.compile(r"body-\d+-incontainer", re.IGNORECASE)
 BODY_END_COMMENT = re.compile(r"^\s*RELATED\s+LINKS\s*$", re.IGNORECASE)
 
 #: Boilerplate blocks that can sit inside the story region: scripts, forms (newsletter
-#: boxes), empty `<center>` ad slots (a centred photo is left to the photos), and any
-#: small block holding an ad frame (an iframe, `<ins>`, embed or script) with at most a
-#: short label ("Advertisement").
+#: boxes), controls (buttons, menus) and disclosure widgets (`<details>`: an audio
+#: player's transcript, a machine summary, shown on demand), empty `<center>` ad slots
+#: (a centred photo is left to the photos), and any small block holding an ad frame (an
+#: iframe, `<ins>`, embed or script) with at most a short label ("Advertisement").
 BOILERPLATE_XPATH = (
     ".//script | .//style | .//noscript | .//form | .//object | .//embed | .//ins"
+    " | .//details | .//button | .//select"
     " | .//center[not(normalize-space()) and not(.//img)]"
     " | .//*[self::center or self::div or self::p or self::span or self::td or self::aside]"
     "[.//iframe or .//ins or .//script or .//embed][string-length(normalize-space()) < 40]"
@@ -312,6 +317,10 @@ BOILERPLATE_XPATH = (
 
 #: An ad slot's label, standing alone in a short block beside the slot (which goes as
 #: boilerplate): "Advertisement", "Sponsored content", "Continued below".
+#: A media player's own line ("Listen to this article · 5:47") is at most this long; a
+#: sentence of the story around an embedded recording is longer.
+PLAYER_LABEL_MAX_CHARS = 60
+
 AD_LABEL = re.compile(
     r"^\s*(?:advertisements?|advertising|sponsored(?:\s+(?:content|links?))?|ads?"
     r"|(?:(?:story|article)\s+)?continue[sd]?\s+below(?:\s+(?:the\s+)?(?:ad|advertisement))?)"
