@@ -35,7 +35,8 @@ had not read the extractor or the site profile; rounds 21, 23, 24, 25 (v167-v174
 v183-v206), 28 (v223-v230) and 33 (v263-v270) read the README's rules and set traps for
 them. Each round's failures were fixed by structure before the next (rounds one to
 thirty-four failed 6, 2, 3, 6, 2, 2, 2, 4, 6, 6, 2, 1, 4, 4, 4, 0, 4, 3, 3, 3, 7, 2, 6, 7,
-7, 0, 1, 5, 0, 2, 4, 2, 3 and 6 pages), but for what :data:`KNOWN_GAPS` lists. The photos of v01 to v66 were marked blind afterwards.
+7, 0, 1, 5, 0, 2, 4, 2, 3 and 6 pages), but for what :data:`KNOWN_GAPS` lists. The
+photos of v01 to v66 were marked blind afterwards.
 ``<name>.json`` holds what a reader sees in it: fields, body paragraphs, photos, related
 reports, and boilerplate strings that must not appear anywhere in the record but in its
 photos' captions;
