@@ -639,11 +639,12 @@ def _is_service_page(target) -> bool:
 
 def _is_furniture_line(line: str) -> bool:
     """An ad slot's label, a photo credit or a hint that a photo opens larger, a time of
-    publication, a sharing label, an end mark dividing sections: lines about something
-    else than the story, or no words at all."""
+    publication, a sharing label, an end mark or a divider between sections: lines about
+    something else than the story, or no words at all."""
     return bool(profile.AD_LABEL.match(line) or goes_with_caption(line)
                 or profile.TIMESTAMP_LINE.match(line) or profile.SHARE_LABEL.match(line)
-                or profile.RELEASE_END_LINE.match(line))
+                or profile.RELEASE_END_LINE.match(line)
+                or (line.strip() and not _WORD.search(line)))  # a divider: "* * *"
 
 
 def _in_introduced_list(item) -> bool:

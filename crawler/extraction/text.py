@@ -17,7 +17,7 @@ import trafilatura
 from lxml import etree, html
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-from crawler.extraction.blocks import holds_loose_text, line_text
+from crawler.extraction.blocks import drop, holds_loose_text, inside, line_text
 
 _CONFIG = deepcopy(DEFAULT_CONFIG)
 _CONFIG["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # signal-based timeouts break off the main thread
@@ -52,8 +52,10 @@ _PROSE_LINE_MIN_CHARS = 100
 _ENDS_IN_ADDRESS = re.compile(r"\S+(?:/\S*|\.[a-z]{2,})$", re.IGNORECASE)
 #: ... and so does a clause of a list: "...the satellites of others; and".
 _ENDS_A_CLAUSE = re.compile(r";\s*(?:and|or)$")
-#: A class or id that hides an element ("hidden", "is-hidden", "hide-mobile").
+#: A class or id that hides an element ("hidden", "is-hidden", "hide-mobile"), a style.
 _HIDING = re.compile(r"hid(?:e|den)", re.IGNORECASE)
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_PARAGRAPHS = etree.XPath(".//p | .//li | .//h2 | .//h3 | .//blockquote")
 #: A line end and the spaces around it (not no-break spaces).
 _LINE_END = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
@@ -97,18 +99,29 @@ def _in_pre(element) -> bool:
 
 
 def unhide(fragment: etree._Element) -> None:
-    """Take away what marks an element hidden (``style``, ``hidden``, ``aria-hidden``, a
-    "hidden" or "hide" class or id): trafilatura drops hidden elements, but in a story
-    the site profile cut out and cleaned they hold the rest of the story behind a "Read
-    more" button, which a reader opens."""
-    for element in fragment.iter():
-        if not isinstance(element.tag, str):
+    """Reveal the rest of the story behind a "Read more" button: a hidden element (by
+    ``style``, ``hidden``, ``aria-hidden``, a "hidden" or "hide" class or id) holding two
+    paragraphs or more, which trafilatura would drop. Any other hidden element (a
+    "thanks for subscribing" message, a mobile-only copy of the lead) goes."""
+    for element in [e for e in fragment.iterdescendants() if _is_hidden(e)]:
+        if element.getparent() is None or not inside(element, fragment):
+            continue  # in a hidden element dropped already
+        if len([p for p in _PARAGRAPHS(element) if p.text_content().strip()]) < 2:
+            drop(element)
             continue
         for name in ("style", "hidden", "aria-hidden"):
             element.attrib.pop(name, None)
         for name in ("class", "id"):
             if _HIDING.search(element.get(name, "")):
                 del element.attrib[name]
+
+
+def _is_hidden(element) -> bool:
+    if not isinstance(element.tag, str):
+        return False
+    return ("hidden" in element.attrib or element.get("aria-hidden") == "true"
+            or _HIDING_STYLE.search(element.get("style", "")) is not None
+            or any(_HIDING.search(element.get(name, "")) for name in ("class", "id")))
 
 
 def escape_ampersands(fragment: etree._Element) -> None:
