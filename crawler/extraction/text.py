@@ -56,6 +56,10 @@ _ENDS_A_CLAUSE = re.compile(r";\s*(?:and|or)$")
 _HIDING = re.compile(r"hid(?:e|den)", re.IGNORECASE)
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PARAGRAPHS = etree.XPath(".//p | .//li | .//h2 | .//h3 | .//blockquote")
+#: Elements that may be hidden, found in C before the checks above.
+_HIDING_CANDIDATES = etree.XPath(
+    ".//*[@hidden or @aria-hidden or @style or contains(translate(@class, 'HIDE', 'hide'),"
+    " 'hid') or contains(translate(@id, 'HIDE', 'hide'), 'hid')]")
 #: A line end and the spaces around it (not no-break spaces).
 _LINE_END = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
 _GENERIC_CONFIG = deepcopy(DEFAULT_CONFIG)
@@ -103,7 +107,7 @@ def unhide(fragment: etree._Element) -> None:
     ``style``, ``hidden``, ``aria-hidden``, a "hidden" or "hide" class or id) holding two
     paragraphs or more, which trafilatura would drop. Any other hidden element (a
     "thanks for subscribing" message, a mobile-only copy of the lead) goes."""
-    for element in [e for e in fragment.iterdescendants() if _is_hidden(e)]:
+    for element in [e for e in _HIDING_CANDIDATES(fragment) if _is_hidden(e)]:
         if element.getparent() is None or not inside(element, fragment):
             continue  # in a hidden element dropped already
         if len([p for p in _PARAGRAPHS(element) if p.text_content().strip()]) < 2:
@@ -117,8 +121,6 @@ def unhide(fragment: etree._Element) -> None:
 
 
 def _is_hidden(element) -> bool:
-    if not isinstance(element.tag, str):
-        return False
     return ("hidden" in element.attrib or element.get("aria-hidden") == "true"
             or _HIDING_STYLE.search(element.get("style", "")) is not None
             or any(_HIDING.search(element.get(name, "")) for name in ("class", "id")))
