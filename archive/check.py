@@ -101,6 +101,13 @@ def check_warc(path: str | os.PathLike) -> list[Problem]:
     return problems + _check_records(path, whole_end, cut=bool(problems))
 
 
+def damaged_offset(path: str | os.PathLike) -> int | None:
+    """Where the first gzip member that is not one whole record starts, or None: damage
+    that warcio may read past quietly (it writes a zlib error to stderr and goes on)."""
+    problems, _ = _check_members(str(path))
+    return problems[0].offset if problems else None
+
+
 def _check_members(path: str) -> tuple[list[Problem], int]:
     """Problems with the gzip members, and where the leading whole records end."""
     size = Path(path).stat().st_size

@@ -25,8 +25,10 @@ from archive.layout import OPEN_SUFFIX
 from archive.records import parse_warc_date
 
 #: What reading a damaged WARC file raises (warcio, gzip, zlib): a cut or corrupt gzip
-#: member, a record or HTTP head that does not parse.
-DAMAGE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error)
+#: member, a record or HTTP head that does not parse (warcio's loader raises an
+#: AttributeError on a record whose WARC-Target-URI header is garbled).
+DAMAGE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error,
+                 AttributeError)
 
 DAMAGE_TEXT_MAX_CHARS = 160
 

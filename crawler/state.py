@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.utils.misc import load_object
 
+from archive.check import damaged_offset
 from archive.jsonl import iter_jsonl
 from archive.layout import OPEN_SUFFIX
 from archive.mend import mend_open_files
@@ -166,13 +167,11 @@ class CrawlState:
 
 
 def _whole_pages(path: Path) -> Iterator[RecordRef]:
-    """The 200 response records of a WARC file, loaded; then ValueError or EOFError if
-    the file is damaged (warcio reads past some damage quietly: a record whose payload
-    no longer matches its digest is left out, and the file must be read to its end)."""
-    end = 0
+    """The 200 response records of a WARC file, loaded; then ValueError if the file is
+    damaged (warcio reads past some damage quietly: a record whose payload no longer
+    matches its digest is left out, and every gzip member is checked at the end)."""
     mismatched = 0
     for ref in iter_records(path, load=True):
-        end = ref.offset + ref.length
         http = ref.read_http_headers()
         if ref.rec_type != "response" or not http or http.get_statuscode() != "200":
             continue
@@ -180,8 +179,8 @@ def _whole_pages(path: Path) -> Iterator[RecordRef]:
             mismatched += 1
             continue
         yield ref
-    if end < path.stat().st_size:
-        raise EOFError(f"no whole record after offset {end}")
+    if (offset := damaged_offset(path)) is not None:
+        raise ValueError(f"a damaged gzip member at offset {offset}")
     if mismatched:
         raise ValueError(f"{mismatched} response record(s) do not match their payload digest")
 

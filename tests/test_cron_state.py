@@ -10,9 +10,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
+from archive.check import damaged_offset
+from archive.reader import DAMAGE_ERRORS
 from archive.state import SqliteStateStore, StoryState, UrlState
+from archive.writer import WarcFileWriter
 from crawler.middlewares import retry_after_seconds
 from crawler.runs import DirectoryLocked, OutputLock
+from crawler.state import _whole_pages
+from tests.archive_fixtures import make_exchange
+from tests.tools_fixtures import members
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -165,3 +173,21 @@ def test_retry_after_in_seconds_or_as_a_date():
     assert retry_after_seconds(past.encode()) == 0.0
     assert retry_after_seconds(b"soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_a_damaged_member_is_found_whatever_warcio_makes_of_it(tmp_path):
+    """Garbage inside a gzip member: warcio may raise, or write the zlib error to stderr
+    and read past it (seen in a real run), so the files of a stopped run, read again
+    for their links, are also checked member by member: the damage is always reported
+    (and the file read again next time), where `news-archive check` reports it."""
+    with WarcFileWriter(tmp_path) as writer:
+        for number in range(3):
+            writer.write_exchange(make_exchange(f"/{number}.html", seconds=number))
+    path = tmp_path / writer.closed_files[0]
+    offset, member = members(path)[3]  # the second response
+    data = bytearray(path.read_bytes())
+    data[offset + len(member) // 2:offset + len(member) // 2 + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    assert damaged_offset(path) == offset
+    with pytest.raises((*DAMAGE_ERRORS, ValueError)):
+        list(_whole_pages(path))
