@@ -12,6 +12,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+#: The answer for a path that does not exist.
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+
+
+def ok_answer(body: bytes, content_type: str = "text/html", headers: bytes = b"") -> bytes:
+    """A well-formed 200 answer: ``headers`` (whole lines), a Content-Length, ``body``."""
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%sContent-Length: %d\r\n\r\n"
+            % (content_type.encode(), headers, len(body)) + body)
+
 
 @dataclass
 class RawServer:

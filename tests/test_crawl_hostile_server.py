@@ -19,14 +19,10 @@ import brotli
 import pytest
 
 from archive.reader import iter_records
-from tests.raw_server import raw_server
+from tests.raw_server import NOT_FOUND, ok_answer, raw_server
 from tests.tools_fixtures import crawl, tool
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-
-
-def _with_body(headers: bytes, body: bytes) -> bytes:
-    return HEAD + headers + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 HOSTILE: dict[str, bytes] = {
@@ -42,8 +38,8 @@ HOSTILE: dict[str, bytes] = {
     "204-with-body": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
     "not-gzip": HEAD + b"Content-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
     "unknown-coding": HEAD + b"Content-Encoding: x-odd\r\nContent-Length: 5\r\n\r\nhello",
-    "brotli-unasked": _with_body(b"Content-Encoding: br\r\n",
-                                 brotli.compress(b"<p>brotli anyway</p>")),
+    "brotli-unasked": ok_answer(brotli.compress(b"<p>brotli anyway</p>"),
+                                headers=b"Content-Encoding: br\r\n"),
     "gzip-cut": HEAD + b"Content-Encoding: gzip\r\nContent-Length: 400\r\n\r\n"
     + gzip.compress(b"<p>cut</p>" * 200, mtime=0)[:30],
     "bad-chunk": HEAD + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n",
@@ -66,12 +62,12 @@ CUT_SHORT = {"gzip-cut", "bad-chunk"}
 
 def _links_page() -> bytes:
     links = "".join(f'<a href="/hostile/{name}.html">{name}</a> ' for name in HOSTILE)
-    return _with_body(b"", f"<html><body>{links}</body></html>".encode())
+    return ok_answer(f"<html><body>{links}</body></html>".encode())
 
 
 def _answer(host: str, path: str) -> bytes:
     if path == "/robots.txt":
-        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        return NOT_FOUND
     name = path.removeprefix("/hostile/").removesuffix(".html")
     return HOSTILE[name] if path.startswith("/hostile/") and name in HOSTILE else _links_page()
 
@@ -125,7 +121,7 @@ def test_a_body_still_dripping_at_the_timeout_is_archived_as_received(tmp_path):
 
     def answer(host: str, path: str):
         if path == "/robots.txt":
-            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+            return NOT_FOUND
         return drip if path == "/hostile/drip.html" else _links_page()
 
     out = tmp_path / "out"

@@ -11,11 +11,10 @@ import sys
 import pytest
 
 from tests.crawl_fixtures import REPLICA_SETTINGS
-from tests.raw_server import raw_server
+from tests.raw_server import NOT_FOUND, RawServer, ok_answer, raw_server
 
-LINKS = b"<html><body><a href='/reports/A_999.html'>A</a> <a href='/b.html'>B</a></body></html>"
-PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (
-    len(LINKS), LINKS)
+PAGE = ok_answer(b"<html><body><a href='/reports/A_999.html'>A</a> "
+                 b"<a href='/b.html'>B</a></body></html>")
 UNREACHABLE = {
     "503": b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
     "429": b"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
@@ -23,26 +22,26 @@ UNREACHABLE = {
 }
 
 
-def crawl_behind(robots: bytes, out) -> tuple[subprocess.CompletedProcess, list[str], dict]:
-    """A crawl of spacewar.com through a server answering robots.txt with ``robots``
-    and everything else with a page of links; what it printed, requested, counted."""
-    def answer(host: str, path: str) -> bytes:
-        return robots if path == "/robots.txt" else PAGE
-
-    with raw_server(answer) as server:
+def crawl_behind(robots: bytes, out, *settings: str) -> tuple[subprocess.CompletedProcess,
+                                                             RawServer, dict]:
+    """A crawl of spacewar.com through a server answering robots.txt with ``robots`` and
+    everything else with a page of links: what it printed, the server (what was asked
+    and when), the run's stats."""
+    with raw_server(lambda host, path: robots if path == "/robots.txt" else PAGE) as server:
         result = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "crawl", "--proxy", server.proxy,
-             "--out", str(out), "--site", "spacewar.com", *REPLICA_SETTINGS,
-             "-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.1"],
+             "--out", str(out), "--site", "spacewar.com", *REPLICA_SETTINGS, *settings],
             capture_output=True, text=True, timeout=120,
         )
     (stats,) = (out / "runs").glob("*.json")
-    return result, server.requested, json.loads(stats.read_text())
+    return result, server, json.loads(stats.read_text())
 
 
 @pytest.mark.parametrize("robots", UNREACHABLE.values(), ids=UNREACHABLE.keys())
 def test_an_unreachable_robots_txt_keeps_the_crawl_off_its_host(robots, tmp_path):
-    result, requested, stats = crawl_behind(robots, tmp_path / "out")
+    result, server, stats = crawl_behind(robots, tmp_path / "out", "-s", "RETRY_TIMES=1",
+                                         "-s", "RETRY_BACKOFF_BASE=0.1")
+    requested = server.requested
     assert requested == ["www.spacewar.com/robots.txt"] * 2  # the first try and one retry
     assert stats["robotstxt/unreachable"] == 1
     assert "robots.txt unreachable on 1 host(s): nothing of theirs fetched" in result.stdout
@@ -52,8 +51,8 @@ def test_an_unreachable_robots_txt_keeps_the_crawl_off_its_host(robots, tmp_path
 
 
 def test_a_missing_robots_txt_allows_everything(tmp_path):
-    result, requested, stats = crawl_behind(
-        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", tmp_path / "out")
+    result, server, stats = crawl_behind(NOT_FOUND, tmp_path / "out")
+    requested = server.requested
     assert result.returncode == 0, result.stdout
     assert "www.spacewar.com/reports/A_999.html" in requested
     assert "robotstxt/unreachable" not in stats
@@ -62,14 +61,7 @@ def test_a_missing_robots_txt_allows_everything(tmp_path):
 def crawl_with_delay(robots_txt: bytes, out, *settings: str) -> tuple[list[float], str]:
     """Start times of the page requests a crawl made of a host whose robots.txt is
     ``robots_txt``, and the run's log."""
-    robots = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" % (
-        len(robots_txt), robots_txt)
-    with raw_server(lambda host, path: robots if path == "/robots.txt" else PAGE) as server:
-        result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--proxy", server.proxy,
-             "--out", str(out), "--site", "spacewar.com", *REPLICA_SETTINGS, *settings],
-            capture_output=True, text=True, timeout=120,
-        )
+    result, server, _ = crawl_behind(ok_answer(robots_txt, "text/plain"), out, *settings)
     assert result.returncode == 0, result.stdout + result.stderr
     starts = [at for at, target in server.log if not target.endswith("/robots.txt")]
     (log,) = (out / "logs").glob("*.log")
